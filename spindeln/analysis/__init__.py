@@ -1,0 +1,1 @@
+"""The measurement engine: pure statistics over numpy arrays, and one loader from the database."""

@@ -1,0 +1,1 @@
+"""Charts built from analysis results, returned as SVG or PNG bytes."""
