@@ -1,0 +1,46 @@
+"""Storing a response. Operations flush; the caller commits."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+
+from sqlalchemy.exc import IntegrityError
+
+from spindeln.db import db
+from spindeln.programmes.models import Profession, Unit
+from spindeln.survey.models import Response, Round, SubmissionReceipt, encode_answers
+from spindeln.instrument import Instrument
+
+
+def store_response(
+    measurement_round: Round,
+    instrument: Instrument,
+    unit: Unit,
+    profession: Profession,
+    answers: list[int | None],
+    comment: str | None,
+    submission_key: str,
+    today: dt.date | None = None,
+) -> bool:
+    """Store one response; False, storing nothing, when this form page was already submitted."""
+    digest = hashlib.sha256(submission_key.encode("ascii")).digest()
+    db.session.add(SubmissionReceipt(digest=digest, round_id=measurement_round.id))
+    try:
+        db.session.flush()
+    except IntegrityError:
+        db.session.rollback()
+        return False
+    comment = (comment or "").strip() or None
+    db.session.add(
+        Response(
+            round_id=measurement_round.id,
+            unit_id=unit.id,
+            profession_id=profession.id,
+            submitted_on=today or dt.date.today(),
+            answers=encode_answers(answers, instrument.scale.min),
+            comment=comment,
+        )
+    )
+    db.session.flush()
+    return True

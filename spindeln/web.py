@@ -1,0 +1,118 @@
+"""What every request shares: extensions, language, security headers and error pages."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import Flask, current_app, render_template, request, session
+from flask_babel import Babel, format_decimal, get_locale
+from flask_babel import gettext as _
+from flask_login import LoginManager
+from flask_wtf.csrf import CSRFError, CSRFProtect
+from werkzeug.exceptions import HTTPException
+
+from spindeln.db import db
+from spindeln.instrument import Instrument, InstrumentRegistry
+
+LANGUAGES = ("sv", "en")
+csrf = CSRFProtect()
+babel = Babel()
+login_manager = LoginManager()
+
+#: No inline script or style anywhere, no framing, and the link token never leaves in a Referer.
+SECURITY_HEADERS = {
+    "Content-Security-Policy": (
+        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+        "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+    ),
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "no-referrer",
+    "X-Frame-Options": "DENY",
+}
+
+
+def select_locale() -> str:
+    """Swedish first: the language chosen with ?lang= (remembered in the session), else Swedish."""
+    chosen = request.args.get("lang")
+    if chosen in LANGUAGES:
+        session["lang"] = chosen
+        return chosen
+    return session.get("lang", "sv")
+
+
+def language() -> str:
+    """The language of the current request, "sv" or "en"."""
+    return str(get_locale() or "sv")
+
+
+def instruments() -> InstrumentRegistry:
+    """The instruments the app knows: shipped ones and those in the instance's instruments/ folder."""
+    return current_app.extensions["spindeln.instruments"]
+
+
+def instrument_of(owner) -> Instrument:
+    """The instrument a programme or round was set up with."""
+    return instruments().get(owner.instrument_id, owner.instrument_version)
+
+
+def number(value: float | None, decimals: int = 1) -> str:
+    """A number formatted for the current language (decimal comma in Swedish); a dash when missing."""
+    if value is None:
+        return "–"
+    return format_decimal(round(value, decimals), format="#,##0." + "0" * decimals if decimals else "#,##0")
+
+
+def _load_user(user_id: str):
+    from spindeln.auth.models import User
+
+    if not user_id.isdigit():
+        return None
+    return db.session.get(User, int(user_id))
+
+
+def _security_headers(response):
+    for header, value in SECURITY_HEADERS.items():
+        response.headers.setdefault(header, value)
+    return response
+
+
+def _error_page(error: HTTPException):
+    messages = {
+        400: _("The request could not be understood. Go back and try again."),
+        403: _("You do not have access to this page."),
+        404: _("There is no page at this address. Check the link you were given."),
+        405: _("That is not something this page can do."),
+        413: _("What you sent is too large."),
+        429: _("Too many attempts. Wait a moment and try again."),
+    }
+    message = messages.get(error.code, _("Something went wrong on our side. Try again in a moment."))
+    return render_template("error.html", code=error.code, message=message), error.code
+
+
+def _csrf_error(error: CSRFError):
+    message = _("The form had expired or was sent twice. Reload the page and send it again.")
+    return render_template("error.html", code=400, message=message), 400
+
+
+def _server_error(error):
+    db.session.rollback()
+    current_app.logger.exception("Unhandled error")
+    message = _("Something went wrong on our side. Try again in a moment.")
+    return render_template("error.html", code=500, message=message), 500
+
+
+def init_app(app: Flask) -> None:
+    """Attach extensions, the instrument registry, template helpers and error pages to `app`."""
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=select_locale)
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = None
+    login_manager.session_protection = "strong"
+    login_manager.user_loader(_load_user)
+    app.extensions["spindeln.instruments"] = InstrumentRegistry([Path(app.instance_path) / "instruments"])
+    app.after_request(_security_headers)
+    app.register_error_handler(HTTPException, _error_page)
+    app.register_error_handler(CSRFError, _csrf_error)
+    app.register_error_handler(500, _server_error)
+    app.jinja_env.globals.update(language=language, number=number, LANGUAGES=LANGUAGES)
