@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextvars
 import os
 import re
 import uuid
@@ -9,6 +10,7 @@ from html.parser import HTMLParser
 
 import pytest
 from sqlalchemy import create_engine, text
+from flask.testing import FlaskClient
 from sqlalchemy.engine import make_url
 
 from spindeln import create_app
@@ -68,6 +70,18 @@ def database_url(request, tmp_path):
     return url
 
 
+class IsolatedClient(FlaskClient):
+    """A test client whose every request runs in an app context of its own, as in production.
+
+    Flask reuses an app context that is already pushed; without this, a request would share the
+    test's `g` and database session, and hide bugs that only a real server shows.
+    """
+
+    def open(self, *args, **kwargs):
+        """Send the request from an empty context."""
+        return contextvars.Context().run(super().open, *args, **kwargs)
+
+
 @pytest.fixture
 def app(database_url, tmp_path):
     """The app on a fresh database, with an app context pushed for the test's own reads and writes."""
@@ -75,6 +89,7 @@ def app(database_url, tmp_path):
         {"TESTING": True, "SECRET_KEY": "test-secret", "DATABASE_URL": database_url},
         instance_path=tmp_path / "instance",
     )
+    app.test_client_class = IsolatedClient
     with app.app_context():
         yield app
         db.session.rollback()

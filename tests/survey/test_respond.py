@@ -30,7 +30,7 @@ def submit(client, path, **overrides):
 
 
 def stored_responses():
-    db.session.expire_all()
+    db.session.rollback()
     return list(db.session.scalars(select(Response)))
 
 
