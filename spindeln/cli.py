@@ -87,6 +87,17 @@ def db_upgrade() -> None:
     click.echo("Database is up to date.")
 
 
+@db.command("revision")
+@click.option("-m", "--message", required=True, help="What the schema change is.")
+@with_appcontext
+def db_revision(message: str) -> None:
+    """Write a new migration from the models' difference to the (up-to-date) database; for developers."""
+    from spindeln.db import db as database
+    from spindeln.migrate import new_revision
+
+    new_revision(database.engine, message)
+
+
 @main.command()
 @click.option("--seed", default=2017, show_default=True, help="Seed of the random demo answers.")
 @with_appcontext

@@ -36,3 +36,11 @@ def current_revision(engine: Engine) -> str | None:
 def head_revision(engine: Engine) -> str:
     """The newest revision shipped."""
     return ScriptDirectory.from_config(alembic_config(engine)).get_current_head()
+
+
+def new_revision(engine: Engine, message: str) -> None:
+    """Write a migration for the difference between the models and the database at `engine` (for developers)."""
+    config = alembic_config(engine)
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.revision(config, message=message, autogenerate=True)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from flask import Flask, current_app, render_template, request, session
+from flask import Flask, current_app, redirect, render_template, request, session, url_for
 from flask_babel import Babel, format_decimal, get_locale
 from flask_babel import gettext as _
 from flask_login import LoginManager
@@ -101,6 +101,10 @@ def _server_error(error):
     return render_template("error.html", code=500, message=message), 500
 
 
+def _home():
+    return redirect(url_for("programmes.index"))
+
+
 def init_app(app: Flask) -> None:
     """Attach extensions, the instrument registry, template helpers and error pages to `app`."""
     csrf.init_app(app)
@@ -111,6 +115,7 @@ def init_app(app: Flask) -> None:
     login_manager.session_protection = "strong"
     login_manager.user_loader(_load_user)
     app.extensions["spindeln.instruments"] = InstrumentRegistry([Path(app.instance_path) / "instruments"])
+    app.add_url_rule("/", "home", _home)
     app.after_request(_security_headers)
     app.register_error_handler(HTTPException, _error_page)
     app.register_error_handler(CSRFError, _csrf_error)
