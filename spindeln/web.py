@@ -10,6 +10,7 @@ from flask_babel import gettext as _
 from flask_login import LoginManager
 from flask_wtf.csrf import CSRFError, CSRFProtect
 from werkzeug.exceptions import HTTPException
+from werkzeug.routing import IntegerConverter
 
 from spindeln.db import db
 from spindeln.instrument import Instrument, InstrumentRegistry
@@ -29,6 +30,13 @@ SECURITY_HEADERS = {
     "Referrer-Policy": "no-referrer",
     "X-Frame-Options": "DENY",
 }
+
+
+class NumberConverter(IntegerConverter):
+    """A positive whole number that fits every database's integer column; larger ones are a 404."""
+
+    def __init__(self, map, *args, **kwargs):
+        super().__init__(map, min=0, max=2**31 - 1)
 
 
 def select_locale() -> str:
@@ -115,6 +123,7 @@ def init_app(app: Flask) -> None:
     login_manager.session_protection = "strong"
     login_manager.user_loader(_load_user)
     app.extensions["spindeln.instruments"] = InstrumentRegistry([Path(app.instance_path) / "instruments"])
+    app.url_map.converters["number"] = NumberConverter
     app.add_url_rule("/", "home", _home)
     app.after_request(_security_headers)
     app.register_error_handler(HTTPException, _error_page)

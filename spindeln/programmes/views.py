@@ -169,7 +169,7 @@ def _round_page(programme, measurement_round, link_form=None, status=200):
     )
 
 
-@bp.route("/<slug>/rounds/<int:number>/")
+@bp.route("/<slug>/rounds/<number:number>/")
 @role_required(*READERS)
 def round_page(slug, number):
     """A round: its state, links, QR codes and the number of responses."""
@@ -177,7 +177,7 @@ def round_page(slug, number):
     return _round_page(programme, round_or_404(programme, number))
 
 
-@bp.route("/<slug>/rounds/<int:number>/<any(open, close):action>", methods=["POST"])
+@bp.route("/<slug>/rounds/<number:number>/<any(open, close):action>", methods=["POST"])
 @role_required(*MANAGERS)
 def change_state(slug, number, action):
     """Open or close a round."""
@@ -194,7 +194,7 @@ def change_state(slug, number, action):
     return redirect(url_for(".round_page", slug=slug, number=number))
 
 
-@bp.route("/<slug>/rounds/<int:number>/links", methods=["POST"])
+@bp.route("/<slug>/rounds/<number:number>/links", methods=["POST"])
 @role_required(*MANAGERS)
 def add_link(slug, number):
     """Make a link bound to one unit."""
@@ -216,7 +216,7 @@ def _link_or_404(measurement_round, link_id) -> Link:
     return link
 
 
-@bp.route("/<slug>/rounds/<int:number>/links/<int:link_id>/replace", methods=["POST"])
+@bp.route("/<slug>/rounds/<number:number>/links/<number:link_id>/replace", methods=["POST"])
 @role_required(*MANAGERS)
 def replace_link(slug, number, link_id):
     """Revoke a link and make a new one in its place."""
@@ -229,7 +229,7 @@ def replace_link(slug, number, link_id):
     return redirect(url_for(".round_page", slug=slug, number=number) + "#links")
 
 
-@bp.route("/<slug>/rounds/<int:number>/links/<int:link_id>/qr.svg")
+@bp.route("/<slug>/rounds/<number:number>/links/<number:link_id>/qr.svg")
 @role_required(*MANAGERS)
 def qr_code(slug, number, link_id):
     """The link as a QR code, an SVG big enough to project."""
@@ -240,7 +240,7 @@ def qr_code(slug, number, link_id):
     return Response(buffer.getvalue(), mimetype="image/svg+xml")
 
 
-@bp.route("/<slug>/rounds/<int:number>/count.json")
+@bp.route("/<slug>/rounds/<number:number>/count.json")
 @role_required(*MANAGERS)
 def live_count(slug, number):
     """The number of responses so far: the only figure shown while a round is open."""

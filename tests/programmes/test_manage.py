@@ -133,3 +133,5 @@ def test_unknown_programmes_and_rounds_are_404(client, admin, programme):
     login(client)
     assert client.get("/manage/nope/").status_code == 404
     assert client.get("/manage/stis/rounds/9/").status_code == 404
+    assert client.get("/manage/stis/rounds/99999999999999999999999/").status_code == 404
+    assert client.get("/manage/stis/rounds/-1/").status_code == 404
