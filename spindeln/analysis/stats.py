@@ -1,0 +1,257 @@
+"""Descriptive statistics, round-to-round comparisons and confidence intervals.
+
+Every sample here is a `Distribution`: its distinct values with their counts. Ratings live on a
+small integer scale and a respondent's dimension score is one of few fractions, so a million
+answers become a handful of (value, count) pairs, and every statistic, medians and Cliff's delta
+included, is computed exactly from those pairs instead of from the raw answers.
+
+Functions return plain Python floats, or None where a figure is undefined (never NaN).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from statistics import NormalDist
+
+import numpy as np
+
+#: Confidence level of every interval in the summary.
+CONFIDENCE = 0.95
+
+
+@dataclass(frozen=True, eq=False)
+class Distribution:
+    """A sample as ascending values with their (positive) counts."""
+
+    values: np.ndarray
+    counts: np.ndarray
+
+    @classmethod
+    def of(cls, values: np.ndarray, counts: np.ndarray) -> Distribution:
+        """The distribution of `counts` over `values`, in any order; zero counts are dropped."""
+        values = np.asarray(values, dtype=np.float64)
+        counts = np.asarray(counts, dtype=np.int64)
+        present = counts > 0
+        values, counts = values[present], counts[present]
+        order = np.argsort(values, kind="stable")
+        return cls(values[order], counts[order])
+
+    @classmethod
+    def from_sample(cls, sample: np.ndarray) -> Distribution:
+        """The distribution of a plain sample; NaN (no answer) is left out."""
+        sample = np.asarray(sample, dtype=np.float64)
+        values, counts = np.unique(sample[~np.isnan(sample)], return_counts=True)
+        return cls(values, counts.astype(np.int64))
+
+    @property
+    def n(self) -> int:
+        """The number of observations."""
+        return int(self.counts.sum())
+
+    def mean(self) -> float | None:
+        """The arithmetic mean; None when empty."""
+        n = self.n
+        if n == 0:
+            return None
+        return float(np.dot(self.values, self.counts) / n)
+
+    def variance(self) -> float | None:
+        """The sample variance (ddof=1); None when n < 2."""
+        n = self.n
+        if n < 2:
+            return None
+        deviations = self.values - self.mean()
+        return float(np.dot(self.counts, deviations * deviations) / (n - 1))
+
+    def sd(self) -> float | None:
+        """The sample standard deviation (ddof=1); None when n < 2."""
+        variance = self.variance()
+        return None if variance is None else math.sqrt(variance)
+
+    def mean_absolute_deviation(self) -> float | None:
+        """The average absolute deviation from the mean (AD_M); None when empty."""
+        n = self.n
+        if n == 0:
+            return None
+        return float(np.dot(self.counts, np.abs(self.values - self.mean())) / n)
+
+    def quantile(self, p: float) -> float | None:
+        """The p-quantile by numpy's default ("linear") method; None when empty."""
+        n = self.n
+        if n == 0:
+            return None
+        cumulative = np.cumsum(self.counts)
+        position = (n - 1) * p
+        below = math.floor(position)
+        fraction = position - below
+        # The i-th smallest observation (0-based) is the first value whose cumulative count exceeds i.
+        low = self.values[np.searchsorted(cumulative, below, side="right")]
+        high = self.values[np.searchsorted(cumulative, min(below + 1, n - 1), side="right")]
+        return float(low + (high - low) * fraction)
+
+    def minimum(self) -> float | None:
+        """The smallest value; None when empty."""
+        return float(self.values[0]) if self.n else None
+
+    def maximum(self) -> float | None:
+        """The largest value; None when empty."""
+        return float(self.values[-1]) if self.n else None
+
+
+def describe(distribution: Distribution) -> dict:
+    """n, mean, sd, median, quartiles, min and max of a distribution, as plain numbers or None."""
+    return {
+        "n": distribution.n,
+        "mean": distribution.mean(),
+        "sd": distribution.sd(),
+        "median": distribution.quantile(0.5),
+        "q1": distribution.quantile(0.25),
+        "q3": distribution.quantile(0.75),
+        "min": distribution.minimum(),
+        "max": distribution.maximum(),
+    }
+
+
+def cliffs_delta(later: Distribution, earlier: Distribution) -> float | None:
+    """Cliff's delta P(later > earlier) − P(later < earlier) over all pairs; None when a side is empty.
+
+    Positive means the later round rated higher (Cliff 1993).
+    """
+    n_later, n_earlier = later.n, earlier.n
+    if n_later == 0 or n_earlier == 0:
+        return None
+    cumulative = np.concatenate(([0], np.cumsum(earlier.counts)))
+    # For each later value: how many earlier observations lie strictly below and strictly above it.
+    below = cumulative[np.searchsorted(earlier.values, later.values, side="left")]
+    above = n_earlier - cumulative[np.searchsorted(earlier.values, later.values, side="right")]
+    dominance = int(np.dot(later.counts, below - above))
+    return dominance / (n_later * n_earlier)
+
+
+def welch_interval(later: Distribution, earlier: Distribution,
+                   confidence: float = CONFIDENCE) -> tuple[float | None, float | None]:
+    """Welch's t interval for mean(later) − mean(earlier), independent samples; (None, None) when a side has n < 2."""
+    later_variance, earlier_variance = later.variance(), earlier.variance()
+    if later_variance is None or earlier_variance is None:
+        return None, None
+    change = later.mean() - earlier.mean()
+    later_term = later_variance / later.n
+    earlier_term = earlier_variance / earlier.n
+    squared_error = later_term + earlier_term
+    if squared_error == 0:
+        # No spread on either side: every t interval has zero width.
+        return change, change
+    df = squared_error**2 / (later_term**2 / (later.n - 1) + earlier_term**2 / (earlier.n - 1))
+    half_width = t_quantile(0.5 + confidence / 2, df) * math.sqrt(squared_error)
+    return change - half_width, change + half_width
+
+
+def mean_interval(distribution: Distribution,
+                  confidence: float = CONFIDENCE) -> tuple[float | None, float | None]:
+    """The t interval for the mean of one sample; (None, None) when n < 2."""
+    sd = distribution.sd()
+    if sd is None:
+        return None, None
+    mean = distribution.mean()
+    half_width = t_quantile(0.5 + confidence / 2, distribution.n - 1) * sd / math.sqrt(distribution.n)
+    return mean - half_width, mean + half_width
+
+
+# --- Student's t quantile -------------------------------------------------------------------
+# numpy has no t distribution and scipy is only a test dependency, so the quantile is computed
+# here: Newton's method on the regularized incomplete beta function for small df, and the
+# Cornish-Fisher expansion (exact to far below 1e-9 there) for large df, where the continued
+# fraction would need thousands of terms.
+
+_CORNISH_FISHER_DF = 200.0
+_TINY = 1e-300
+
+
+def _beta_continued_fraction(a: float, b: float, x: float) -> float:
+    """The continued fraction of the incomplete beta function (modified Lentz; Numerical Recipes 6.4)."""
+    c = 1.0
+    d = 1.0 - (a + b) * x / (a + 1.0)
+    d = 1.0 / (d if abs(d) > _TINY else _TINY)
+    result = d
+    for m in range(1, 10_000):
+        for numerator in (
+            m * (b - m) * x / ((a + 2 * m - 1) * (a + 2 * m)),
+            -(a + m) * (a + b + m) * x / ((a + 2 * m) * (a + 2 * m + 1)),
+        ):
+            d = 1.0 + numerator * d
+            d = 1.0 / (d if abs(d) > _TINY else _TINY)
+            c = 1.0 + numerator / c
+            c = c if abs(c) > _TINY else _TINY
+            step = c * d
+            result *= step
+        if abs(step - 1.0) < 1e-16:
+            return result
+    raise ArithmeticError(f"incomplete beta did not converge for a={a}, b={b}, x={x}")
+
+
+def _regularized_beta(a: float, b: float, x: float) -> float:
+    """The regularized incomplete beta function I_x(a, b)."""
+    if x <= 0.0:
+        return 0.0
+    if x >= 1.0:
+        return 1.0
+    log_front = (math.lgamma(a + b) - math.lgamma(a) - math.lgamma(b)
+                 + a * math.log(x) + b * math.log1p(-x))
+    # The continued fraction converges fast only on this side of the mean; use symmetry on the other.
+    if x < (a + 1.0) / (a + b + 2.0):
+        return math.exp(log_front) * _beta_continued_fraction(a, b, x) / a
+    return 1.0 - math.exp(log_front) * _beta_continued_fraction(b, a, 1.0 - x) / b
+
+
+def _t_upper_tail(t: float, df: float) -> float:
+    """P(T > t) for t >= 0."""
+    return 0.5 * _regularized_beta(df / 2.0, 0.5, df / (df + t * t))
+
+
+def _t_density(t: float, df: float) -> float:
+    """The density of Student's t."""
+    log_density = (math.lgamma((df + 1.0) / 2.0) - math.lgamma(df / 2.0)
+                   - 0.5 * math.log(df * math.pi) - (df + 1.0) / 2.0 * math.log1p(t * t / df))
+    return math.exp(log_density)
+
+
+def _cornish_fisher(z: float, df: float) -> float:
+    """The t quantile from the normal one by the Cornish-Fisher expansion (Abramowitz & Stegun 26.7.5)."""
+    z2 = z * z
+    g1 = (z2 + 1.0) * z / 4.0
+    g2 = ((5.0 * z2 + 16.0) * z2 + 3.0) * z / 96.0
+    g3 = (((3.0 * z2 + 19.0) * z2 + 17.0) * z2 - 15.0) * z / 384.0
+    g4 = ((((79.0 * z2 + 776.0) * z2 + 1482.0) * z2 - 1920.0) * z2 - 945.0) * z / 92160.0
+    return z + g1 / df + g2 / df**2 + g3 / df**3 + g4 / df**4
+
+
+def t_quantile(p: float, df: float) -> float:
+    """The p-quantile of Student's t with `df` (> 0, possibly fractional) degrees of freedom."""
+    if not 0.0 < p < 1.0 or not df > 0.0:
+        raise ValueError(f"t quantile needs 0 < p < 1 and df > 0, got p={p}, df={df}")
+    if p < 0.5:
+        return -t_quantile(1.0 - p, df)
+    if p == 0.5:
+        return 0.0
+    estimate = _cornish_fisher(NormalDist().inv_cdf(p), df)
+    if df >= _CORNISH_FISHER_DF:
+        return estimate
+    tail = 1.0 - p
+    # Newton's method on the upper tail, kept inside a bracket that bisection falls back on.
+    low, high = 0.0, math.inf
+    t = max(estimate, 1e-3)
+    for _ in range(200):
+        excess = _t_upper_tail(t, df) - tail
+        if excess > 0:
+            low = t
+        else:
+            high = t
+        step = excess / _t_density(t, df)
+        candidate = t + step
+        if not low < candidate < high:
+            candidate = (low + high) / 2.0 if math.isfinite(high) else 2.0 * t
+        if abs(candidate - t) <= 1e-15 * max(1.0, t):
+            return candidate
+        t = candidate
+    return t

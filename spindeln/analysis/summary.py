@@ -1,0 +1,508 @@
+"""The summary: every figure of a selection of rounds as one JSON-ready dict ("spindeln.summary/1").
+
+The pages, charts, PDF, CLI and API all read this dict; docs/summary.md describes it field by
+field. The work is done on counts: the responses are tallied once into tables by round, unit,
+profession, item and scale value (and, for dimensions, by respondent score), the anonymity rule
+runs on those tables, and every figure is computed from the tallies of the selected group.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from spindeln.analysis import agreement
+from spindeln.analysis.data import ResponseData, RoundInfo
+from spindeln.analysis.prompts import discussion_prompts
+from spindeln.analysis.stats import Distribution, cliffs_delta, describe, mean_interval, welch_interval
+from spindeln.analysis.suppression import Suppression, suppress
+from spindeln.instrument import Instrument
+
+SCHEMA = "spindeln.summary/1"
+#: Key of the whole instrument among the dimensions.
+WHOLE_INSTRUMENT = "all"
+#: A comparison with fewer respondents than this on either side is flagged `small_sample`: the
+#: t interval leans on approximate normality, which a handful of ratings does not give.
+SMALL_SAMPLE = 10
+DEFAULT_MIN_GROUP_SIZE = 3
+
+__all__ = ["ResponseData", "RoundInfo", "SCHEMA", "summarise", "summarise_mixed"]
+
+
+def summarise(
+    data: ResponseData,
+    instrument: Instrument,
+    *,
+    programme: dict,
+    rounds: list[RoundInfo],
+    unit: tuple[int, str] | None = None,
+    profession: tuple[int, str] | None = None,
+    min_group_size: int = DEFAULT_MIN_GROUP_SIZE,
+    units: dict[int, str],
+    professions: dict[int, str],
+) -> dict:
+    """The summary of a selection: `rounds`, optionally one unit (id, name) and/or one profession (id, key).
+
+    `data` must hold every response of the rounds (all units, all professions): suppression is
+    decided on whole rounds. `units` maps unit id → name and `professions` id → key, both in
+    display order and complete (a unit without responses still counts in the rule).
+    """
+    return summarise_mixed(
+        [(data, instrument, rounds)], programme=programme, unit=unit, profession=profession,
+        min_group_size=min_group_size, units=units, professions=professions,
+    )
+
+
+def summarise_mixed(
+    parts: Sequence[tuple[ResponseData, Instrument, list[RoundInfo]]],
+    *,
+    programme: dict,
+    unit: tuple[int, str] | None = None,
+    profession: tuple[int, str] | None = None,
+    min_group_size: int = DEFAULT_MIN_GROUP_SIZE,
+    units: dict[int, str],
+    professions: dict[int, str],
+) -> dict:
+    """Like `summarise` for rounds collected with different instruments: one (data, instrument, rounds) part per instrument.
+
+    Rounds of different instruments are listed side by side but never compared; the trend
+    follows the rounds that used the instrument of the last round.
+    """
+    if not parts:
+        raise ValueError("summarise_mixed needs at least one part")
+    if min_group_size < 1:
+        raise ValueError(f"min_group_size must be at least 1, got {min_group_size}")
+    axes = _Axes(units, professions)
+    selection = _Selection(
+        unit=None if unit is None else axes.unit_index(unit[0]),
+        profession=None if profession is None else axes.profession_index(profession[0]),
+    )
+    analyses: list[_RoundAnalysis] = []
+    for data, instrument, part_rounds in parts:
+        analyses.extend(_analyse_part(data, instrument, part_rounds, axes, selection, min_group_size))
+    analyses.sort(key=lambda analysis: analysis.info.number)
+    numbers = [analysis.info.number for analysis in analyses]
+    if len(set(numbers)) != len(numbers):
+        raise ValueError(f"a round is given twice: {numbers}")
+
+    instrument = analyses[-1].instrument if analyses else parts[-1][1]
+    comparisons = [_compare(earlier, later) for earlier, later in _round_pairs(analyses)]
+    professions_block = [] if profession is not None else [a.professions_entry for a in analyses]
+    prompts: list[dict] = []
+    if analyses:
+        last = analyses[-1]
+        # The consecutive pairs come first, in order: the last of them ends at the last round.
+        previous = comparisons[len(analyses) - 2] if len(analyses) > 1 else None
+        prompts = discussion_prompts(last.entry, previous, None if profession is not None else last.professions_entry)
+
+    return {
+        "schema": SCHEMA,
+        "programme": {"slug": programme.get("slug"), "name": programme.get("name")},
+        "instrument": {
+            "id": instrument.id,
+            "version": instrument.version,
+            "scale": {"min": instrument.scale.min, "max": instrument.scale.max,
+                      "points": instrument.scale.points},
+        },
+        "filters": {
+            "rounds": numbers,
+            "unit": None if unit is None else unit[1],
+            "profession": None if profession is None else profession[1],
+        },
+        "min_group_size": min_group_size,
+        "agreement": agreement.describe_bands(instrument.scale.points),
+        "rounds": [analysis.entry for analysis in analyses],
+        "professions": professions_block,
+        "comparisons": comparisons,
+        "trend": _trend(analyses),
+        "prompts": prompts,
+    }
+
+
+# --- selection and tables -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Selection:
+    """A selected group as indices into the unit and profession axes; None selects all."""
+
+    unit: int | None
+    profession: int | None
+
+    def total(self, table: np.ndarray) -> np.ndarray:
+        """Sum a table whose first two axes are unit × profession over the selected group."""
+        rows = table if self.unit is None else table[self.unit:self.unit + 1]
+        rows = rows if self.profession is None else rows[:, self.profession:self.profession + 1]
+        return rows.sum(axis=(0, 1))
+
+    def rows(self, unit_index: np.ndarray, profession_index: np.ndarray) -> np.ndarray:
+        """A mask of the responses that belong to the selected group."""
+        mask = np.ones(unit_index.shape, dtype=bool)
+        if self.unit is not None:
+            mask &= unit_index == self.unit
+        if self.profession is not None:
+            mask &= profession_index == self.profession
+        return mask
+
+
+class _Axes:
+    """The unit and profession axes of the tables, in display order."""
+
+    def __init__(self, units: dict[int, str], professions: dict[int, str]):
+        self.unit_ids = np.array(list(units), dtype=np.int64)
+        self.profession_ids = np.array(list(professions), dtype=np.int64)
+        self.profession_keys = list(professions.values())
+
+    def unit_index(self, unit_id: int) -> int:
+        """The axis position of a unit id."""
+        return int(_positions(np.array([unit_id]), self.unit_ids, "unit")[0])
+
+    def profession_index(self, profession_id: int) -> int:
+        """The axis position of a profession id."""
+        return int(_positions(np.array([profession_id]), self.profession_ids, "profession")[0])
+
+
+def _positions(ids: np.ndarray, axis_ids: np.ndarray, what: str) -> np.ndarray:
+    """The position of every id on an axis; ValueError for ids the axis lacks."""
+    if axis_ids.size == 0:
+        if ids.size:
+            raise ValueError(f"responses name a {what} but no {what}s are given")
+        return np.zeros(0, dtype=np.intp)
+    order = np.argsort(axis_ids)
+    found = np.searchsorted(axis_ids[order], ids).clip(max=axis_ids.size - 1)
+    positions = order[found]
+    unknown = axis_ids[positions] != ids
+    if unknown.any():
+        raise ValueError(f"unknown {what} id(s): {sorted(set(ids[unknown].tolist()))}")
+    return positions
+
+
+@dataclass
+class _Tables:
+    """One instrument's responses tallied by round × unit × profession."""
+
+    #: (rounds, units, professions): respondents.
+    respondents: np.ndarray
+    #: (rounds, units, professions, items, points + 1): answers per scale value, the last
+    #: column counting "cannot assess".
+    answers: np.ndarray
+    #: dimension key → (rounds, units, professions): respondents with a score in the dimension.
+    scored: dict[str, np.ndarray]
+    #: dimension key → (rounds, bins): the selected group's respondents per score bin.
+    score_counts: dict[str, np.ndarray]
+    #: dimension key → (bins,): the score of each bin (NaN: no score).
+    score_values: dict[str, np.ndarray]
+
+
+def _dimension_items(instrument: Instrument) -> dict[str, list[int]]:
+    """The item positions of each dimension, then of the whole instrument."""
+    keys = instrument.item_keys
+    groups = {dimension.key: [keys.index(item.key) for item in instrument.items_of(dimension.key)]
+              for dimension in instrument.dimensions}
+    groups[WHOLE_INSTRUMENT] = list(range(len(keys)))
+    return groups
+
+
+def _tally(data: ResponseData, instrument: Instrument, rounds: list[RoundInfo],
+           axes: _Axes, selection: _Selection) -> _Tables:
+    """Count the responses of `rounds` into tables; responses of other rounds are left out."""
+    scale = instrument.scale
+    points = scale.points
+    item_count = len(instrument.items)
+    if data.answers.shape[1] != item_count:
+        raise ValueError(f"answers have {data.answers.shape[1]} items, instrument "
+                         f"{instrument.id} {instrument.version} has {item_count}")
+    round_numbers = np.array([info.number for info in rounds], dtype=np.int64)
+    answers, round_number, unit_id, profession_id = data.answers, data.round_number, data.unit_id, data.profession_id
+    in_rounds = np.isin(round_number, round_numbers)
+    if not in_rounds.all():
+        # Copy only when some responses belong to other rounds: the answers can be large.
+        answers, round_number = answers[in_rounds], round_number[in_rounds]
+        unit_id, profession_id = unit_id[in_rounds], profession_id[in_rounds]
+    round_index = _positions(round_number, round_numbers, "round")
+    unit_index = _positions(unit_id, axes.unit_ids, "unit")
+    profession_index = _positions(profession_id, axes.profession_ids, "profession")
+    shape = (len(rounds), axes.unit_ids.size, axes.profession_ids.size)
+    cell = (round_index * shape[1] + unit_index) * shape[2] + profession_index
+    cell_count = shape[0] * shape[1] * shape[2]
+
+    # Codes 0 .. points-1 are scale positions, `points` is "cannot assess".
+    cannot_assess = np.isnan(answers)
+    positions = answers - scale.min
+    valid = cannot_assess | ((positions >= 0) & (positions <= points - 1) & (positions == np.floor(positions)))
+    if not valid.all():
+        bad = answers[~valid][0]
+        raise ValueError(f"answer {bad} is not a value of the scale {scale.min}–{scale.max}")
+    codes = np.where(cannot_assess, points, positions).astype(np.intp)
+
+    item_offsets = np.arange(item_count, dtype=np.intp) * (points + 1)
+    answer_index = (cell[:, None] * (item_count * (points + 1)) + item_offsets + codes).ravel()
+    answer_table = np.bincount(answer_index, minlength=cell_count * item_count * (points + 1))
+
+    selected = selection.rows(unit_index, profession_index)
+    scored_positions = np.where(cannot_assess, 0, codes)
+    scored: dict[str, np.ndarray] = {}
+    score_counts: dict[str, np.ndarray] = {}
+    score_values: dict[str, np.ndarray] = {}
+    for key, columns in _dimension_items(instrument).items():
+        # A respondent's score is (sum of positions) / (items answered); the pair is tallied
+        # exactly as one bin, so the mean, SD and Cliff's delta of scores come from counts too.
+        sums = scored_positions[:, columns].sum(axis=1)
+        answered = (~cannot_assess[:, columns]).sum(axis=1)
+        sum_range = len(columns) * (points - 1) + 1
+        bins = (len(columns) + 1) * sum_range
+        has_score = answered > 0
+        scored[key] = np.bincount(cell[has_score], minlength=cell_count).reshape(shape)
+        bin_index = answered * sum_range + sums
+        counted = selected & has_score
+        score_counts[key] = np.bincount(round_index[counted] * bins + bin_index[counted],
+                                        minlength=len(rounds) * bins).reshape(len(rounds), bins)
+        bin_answered, bin_sum = np.divmod(np.arange(bins), sum_range)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            score_values[key] = np.where(bin_answered > 0, scale.min + bin_sum / bin_answered, np.nan)
+
+    return _Tables(
+        respondents=np.bincount(cell, minlength=cell_count).reshape(shape),
+        answers=answer_table.reshape(shape + (item_count, points + 1)),
+        scored=scored,
+        score_counts=score_counts,
+        score_values=score_values,
+    )
+
+
+# --- one round ------------------------------------------------------------------------------
+
+
+@dataclass
+class _RoundAnalysis:
+    """One round of the selection: its summary entry and what comparisons need."""
+
+    info: RoundInfo
+    instrument: Instrument
+    entry: dict
+    professions_entry: dict
+    #: Per item in instrument order; None where suppressed.
+    item_distributions: list[Distribution | None]
+    #: Per dimension key (and "all"); None where suppressed.
+    dimension_distributions: dict[str, Distribution | None]
+
+
+def _analyse_part(data: ResponseData, instrument: Instrument, rounds: list[RoundInfo], axes: _Axes,
+                  selection: _Selection, min_group_size: int) -> list[_RoundAnalysis]:
+    """Analyse the rounds of one instrument."""
+    tables = _tally(data, instrument, rounds, axes, selection)
+    return [_analyse_round(index, info, instrument, tables, axes, selection, min_group_size)
+            for index, info in enumerate(rounds)]
+
+
+def _analyse_round(index: int, info: RoundInfo, instrument: Instrument, tables: _Tables, axes: _Axes,
+                   selection: _Selection, min_group_size: int) -> _RoundAnalysis:
+    """The summary entry of one round for the selected group, with the anonymity rule applied."""
+    points = instrument.scale.points
+    scale_values = np.array(instrument.scale.values, dtype=np.float64)
+    respondents = tables.respondents[index]
+    answers = tables.answers[index]
+    numeric = answers[..., :points].sum(axis=-1)
+
+    base = suppress(respondents, min_group_size)
+    item_rules = [suppress(numeric[:, :, item], min_group_size, start=base)
+                  for item in range(len(instrument.items))]
+    group_suppressed = base.group(selection.unit, selection.profession)
+    selected_answers = selection.total(answers)
+
+    items: list[dict] = []
+    item_distributions: list[Distribution | None] = []
+    variances: dict[str, float | None] = {}
+    for position, item in enumerate(instrument.items):
+        suppressed = item_rules[position].group(selection.unit, selection.profession)
+        tally = selected_answers[position]
+        distribution = None if suppressed else Distribution.of(scale_values, tally[:points])
+        items.append(_item_entry(item.key, item.dimension, tally, distribution, instrument))
+        item_distributions.append(distribution)
+        variances[item.key] = None if distribution is None else distribution.variance()
+
+    dimensions: list[dict] = []
+    dimension_distributions: dict[str, Distribution | None] = {}
+    for key, columns in _dimension_items(instrument).items():
+        rule = suppress(tables.scored[key][index], min_group_size, start=base)
+        suppressed = rule.group(selection.unit, selection.profession)
+        distribution = None if suppressed else Distribution.of(
+            tables.score_values[key], tables.score_counts[key][index])
+        item_keys = [instrument.items[column].key for column in columns]
+        dimensions.append(_dimension_entry(key, item_keys, distribution, variances, points))
+        dimension_distributions[key] = distribution
+
+    n_respondents = int(selection.total(respondents))
+    whole_round = selection.unit is None and selection.profession is None
+    entry = {
+        "number": info.number,
+        "label": info.label,
+        "instrument": {"id": info.instrument_id, "version": info.instrument_version},
+        # The whole round's head count tells nothing about opinions; a sub-group's may.
+        "n_respondents": n_respondents if whole_round or not group_suppressed else None,
+        "suppressed": group_suppressed,
+        "items": items,
+        "dimensions": dimensions,
+    }
+    professions_entry = _professions_entry(info.number, instrument, answers, item_rules, axes, selection)
+    return _RoundAnalysis(info, instrument, entry, professions_entry, item_distributions,
+                          dimension_distributions)
+
+
+def _item_entry(key: str, dimension: str, tally: np.ndarray, distribution: Distribution | None,
+                instrument: Instrument) -> dict:
+    """The figures of one item; all null when suppressed (`distribution` None)."""
+    points = instrument.scale.points
+    entry = {"key": key, "dimension": dimension, "suppressed": distribution is None}
+    if distribution is None:
+        entry.update(dict.fromkeys(("n", "cannot_assess", "counts", "mean", "sd", "median", "q1", "q3",
+                                    "min", "max", "ad_m", "rwg", "agreement")))
+        return entry
+    figures = describe(distribution)
+    entry["n"] = figures.pop("n")
+    entry["cannot_assess"] = int(tally[points])
+    entry["counts"] = {str(value): int(count) for value, count in zip(instrument.scale.values, tally[:points])}
+    entry.update(figures)
+    entry["ad_m"] = distribution.mean_absolute_deviation()
+    entry["rwg"] = agreement.rwg(distribution, points)
+    entry["agreement"] = agreement.band(entry["rwg"], entry["ad_m"], points)
+    return entry
+
+
+def _dimension_entry(key: str, item_keys: list[str], distribution: Distribution | None,
+                     variances: dict[str, float | None], points: int) -> dict:
+    """The figures of a dimension (or "all"): the mean of respondents' scores and rwg(j)."""
+    entry = {"key": key, "items": item_keys, "suppressed": distribution is None}
+    if distribution is None:
+        entry.update(dict.fromkeys(("n", "mean", "sd", "rwg_j", "agreement")))
+        return entry
+    # rwg(j) over the items shown here: a suppressed item's variance could otherwise be
+    # recovered from the mean variance and the shown items' SDs.
+    item_variances = [variances[item] for item in item_keys if variances[item] is not None]
+    rwg_j = agreement.rwg_j(item_variances, points)
+    entry.update({
+        "n": distribution.n,
+        "mean": distribution.mean(),
+        "sd": distribution.sd(),
+        "rwg_j": rwg_j,
+        "agreement": agreement.band(rwg_j),
+    })
+    return entry
+
+
+def _professions_entry(number: int, instrument: Instrument, answers: np.ndarray, item_rules: list[Suppression],
+                       axes: _Axes, selection: _Selection) -> dict:
+    """The professions' item means side by side within the selected unit (or all units)."""
+    points = instrument.scale.points
+    scale_values = np.array(instrument.scale.values, dtype=np.float64)
+    tallies = [_Selection(selection.unit, profession_index).total(answers)
+               for profession_index in range(len(axes.profession_keys))]
+    items = []
+    for position, item in enumerate(instrument.items):
+        means: dict[str, float | None] = {}
+        counts: dict[str, int | None] = {}
+        for profession_index, profession_key in enumerate(axes.profession_keys):
+            if item_rules[position].group(selection.unit, profession_index):
+                means[profession_key] = counts[profession_key] = None
+                continue
+            distribution = Distribution.of(scale_values, tallies[profession_index][position, :points])
+            means[profession_key] = distribution.mean()
+            counts[profession_key] = distribution.n
+        shown = {key: mean for key, mean in means.items() if mean is not None}
+        largest_gap = between = None
+        if len(shown) >= 2:
+            highest = max(shown, key=shown.get)
+            lowest = min(shown, key=shown.get)
+            largest_gap = shown[highest] - shown[lowest]
+            between = [highest, lowest]
+        items.append({"key": item.key, "means": means, "n": counts, "largest_gap": largest_gap, "between": between})
+    return {"round": number, "items": items}
+
+
+# --- across rounds --------------------------------------------------------------------------
+
+
+def _round_pairs(analyses: list[_RoundAnalysis]) -> list[tuple[_RoundAnalysis, _RoundAnalysis]]:
+    """Each consecutive pair of rounds, and first → last when there are more than two."""
+    pairs = list(zip(analyses, analyses[1:]))
+    if len(analyses) > 2:
+        pairs.append((analyses[0], analyses[-1]))
+    return pairs
+
+
+def _compare(earlier: _RoundAnalysis, later: _RoundAnalysis) -> dict:
+    """The change of every item and dimension from one round to another."""
+    comparison = {"from_round": earlier.info.number, "to_round": later.info.number,
+                  "comparable": True, "reason": None}
+    if earlier.info.instrument_ident != later.info.instrument_ident:
+        comparison["comparable"] = False
+        comparison["reason"] = (
+            f"different instruments: round {earlier.info.number} used {earlier.info.instrument_id} "
+            f"version {earlier.info.instrument_version}, round {later.info.number} used "
+            f"{later.info.instrument_id} version {later.info.instrument_version}"
+        )
+        comparison["items"] = [_change_entry(item.key, None, None, comparable=False)
+                               for item in later.instrument.items]
+        comparison["dimensions"] = [_change_entry(key, None, None, comparable=False)
+                                    for key in later.dimension_distributions]
+        return comparison
+    comparison["items"] = [
+        _change_entry(item.key, earlier.item_distributions[position], later.item_distributions[position])
+        for position, item in enumerate(later.instrument.items)
+    ]
+    comparison["dimensions"] = [
+        _change_entry(key, earlier.dimension_distributions[key], later.dimension_distributions[key])
+        for key in later.dimension_distributions
+    ]
+    return comparison
+
+
+def _change_entry(key: str, earlier: Distribution | None, later: Distribution | None,
+                  comparable: bool = True) -> dict:
+    """Change in mean with Welch's 95% interval and Cliff's delta; figures null when suppressed or not comparable."""
+    suppressed = comparable and (earlier is None or later is None)
+    entry = {"key": key}
+    if earlier is None or later is None:
+        entry.update(dict.fromkeys(("from_mean", "to_mean", "change", "ci_low", "ci_high", "cliffs_delta",
+                                    "small_sample")))
+        entry["suppressed"] = suppressed
+        return entry
+    from_mean, to_mean = earlier.mean(), later.mean()
+    ci_low, ci_high = welch_interval(later, earlier)
+    entry.update({
+        "from_mean": from_mean,
+        "to_mean": to_mean,
+        "change": None if from_mean is None or to_mean is None else to_mean - from_mean,
+        "ci_low": ci_low,
+        "ci_high": ci_high,
+        "cliffs_delta": cliffs_delta(later, earlier),
+        "small_sample": min(earlier.n, later.n) < SMALL_SAMPLE,
+        "suppressed": False,
+    })
+    return entry
+
+
+def _trend(analyses: list[_RoundAnalysis]) -> dict:
+    """Mean and 95% interval per round of every item and dimension, over the rounds that used the last round's instrument."""
+    if not analyses:
+        return {"items": [], "dimensions": []}
+    last = analyses[-1]
+    same = [a for a in analyses if a.info.instrument_ident == last.info.instrument_ident]
+    items = [{"key": item.key,
+              "points": [_trend_point(a.info.number, a.item_distributions[position]) for a in same]}
+             for position, item in enumerate(last.instrument.items)]
+    dimensions = [{"key": key,
+                   "points": [_trend_point(a.info.number, a.dimension_distributions[key]) for a in same]}
+                  for key in last.dimension_distributions]
+    return {"items": items, "dimensions": dimensions}
+
+
+def _trend_point(number: int, distribution: Distribution | None) -> dict:
+    """One round of a trend line."""
+    if distribution is None:
+        return {"round": number, "mean": None, "ci_low": None, "ci_high": None, "n": None, "suppressed": True}
+    ci_low, ci_high = mean_interval(distribution)
+    return {"round": number, "mean": distribution.mean(), "ci_low": ci_low, "ci_high": ci_high,
+            "n": distribution.n, "suppressed": False}
