@@ -1,11 +1,11 @@
 """Every model, imported in one place so that Alembic and the tests see the whole schema."""
 
-from spindeln.auth.models import User
+from spindeln.auth.models import User, user_programmes
 from spindeln.db import Base
-from spindeln.programmes.models import Profession, Programme, Unit
+from spindeln.programmes.models import ImportRecord, Profession, Programme, Unit
 from spindeln.survey.models import Link, Response, Round, RoundState, SubmissionReceipt
 
 __all__ = [
-    "Base", "Link", "Profession", "Programme", "Response", "Round", "RoundState",
-    "SubmissionReceipt", "Unit", "User",
+    "Base", "ImportRecord", "Link", "Profession", "Programme", "Response", "Round", "RoundState",
+    "SubmissionReceipt", "Unit", "User", "user_programmes",
 ]

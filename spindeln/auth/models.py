@@ -5,8 +5,8 @@ from __future__ import annotations
 import enum
 
 from flask_login import UserMixin
-from sqlalchemy import Enum, String
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import Column, Enum, ForeignKey, String, Table
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from spindeln.db import Base
@@ -23,6 +23,15 @@ class Role(enum.Enum):
 
 
 
+#: The programmes a coordinator manages.
+user_programmes = Table(
+    "user_programmes",
+    Base.metadata,
+    Column("user_id", ForeignKey("users.id", ondelete="CASCADE"), primary_key=True),
+    Column("programme_id", ForeignKey("programmes.id", ondelete="CASCADE"), primary_key=True),
+)
+
+
 class User(UserMixin, Base):
     """A person who manages programmes or reads results; respondents never have accounts."""
 
@@ -33,6 +42,8 @@ class User(UserMixin, Base):
     password_hash: Mapped[str] = mapped_column(String(255))
     role: Mapped[Role] = mapped_column(Enum(Role, native_enum=False, length=16, name="user_role"))
     active: Mapped[bool] = mapped_column(default=True)
+    #: For coordinators: the programmes they manage. Admins and researchers see every programme.
+    programmes: Mapped[list["Programme"]] = relationship(secondary=user_programmes)  # noqa: F821
 
     @property
     def is_active(self) -> bool:

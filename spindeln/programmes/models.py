@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import TYPE_CHECKING
 
-from sqlalchemy import ForeignKey, String, UniqueConstraint
+from sqlalchemy import Date, ForeignKey, LargeBinary, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from spindeln.db import Base
@@ -96,3 +97,18 @@ class Profession(Base):
 
     def __repr__(self) -> str:
         return f"<Profession {self.key}>"
+
+
+class ImportRecord(Base):
+    """A file of responses imported into a programme, remembered so the same file is never imported twice."""
+
+    __tablename__ = "import_records"
+    __table_args__ = (UniqueConstraint("programme_id", "digest"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    programme_id: Mapped[int] = mapped_column(ForeignKey("programmes.id", ondelete="CASCADE"))
+    #: SHA-256 of the file's rows as read (independent of encoding and separator).
+    digest: Mapped[bytes] = mapped_column(LargeBinary(32))
+    filename: Mapped[str] = mapped_column(String(255))
+    imported_on: Mapped[dt.date] = mapped_column(Date)
+    response_count: Mapped[int]
