@@ -77,6 +77,7 @@ def create_app(test_config: dict | None = None, instance_path: str | os.PathLike
 
     from spindeln.auth.views import bp as auth_bp
     from spindeln.programmes.views import bp as programmes_bp
+    from spindeln.results.api import bp as api_bp
     from spindeln.results.views import bp as results_bp
     from spindeln.survey.views import bp as survey_bp
 
@@ -84,4 +85,5 @@ def create_app(test_config: dict | None = None, instance_path: str | os.PathLike
     app.register_blueprint(auth_bp)
     app.register_blueprint(programmes_bp)
     app.register_blueprint(results_bp)
+    app.register_blueprint(api_bp)
     return app

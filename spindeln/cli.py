@@ -193,3 +193,9 @@ def link(slug: str, number: int, unit_name: str | None) -> None:
     database.session.commit()
     with current_app.test_request_context("/"):
         click.echo(url_for("survey.respond", token=respondent_link.token))
+
+
+from spindeln.results import cli as results_cli  # noqa: E402
+
+main.add_command(results_cli.summary)
+main.add_command(results_cli.chart)

@@ -119,6 +119,8 @@ def init_app(app: Flask) -> None:
     babel.init_app(app, locale_selector=select_locale)
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
+    # The API answers 401 (as JSON), not a redirect to the login page.
+    login_manager.blueprint_login_views = {"api": None}
     login_manager.login_message = None
     login_manager.session_protection = "strong"
     login_manager.user_loader(_load_user)

@@ -1,0 +1,193 @@
+"""Which summaries and charts a results selection shows, for the pages, the downloads and the CLI alike."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from flask import current_app
+from sqlalchemy import select
+
+from spindeln.analysis.loader import build_summary
+from spindeln.charts import (
+    MAX_OVERLAY,
+    Chart,
+    dispersion_chart,
+    dumbbell_chart,
+    radar_chart,
+    trend_chart,
+)
+from spindeln.db import db
+from spindeln.instrument import Instrument
+from spindeln.programmes.models import Profession, Programme, Unit
+from spindeln.results.chart_cache import ChartCache, TextAlternative
+from spindeln.survey.models import Round, RoundState
+from spindeln.web import instrument_of, instruments
+
+#: Chart kinds of a round's results; "compare" overlays earlier rounds, "professions" the professions.
+ROUND_CHARTS = ("radar", "compare", "professions", "dispersion", "trend")
+FORMATS = ("svg", "png")
+
+
+class SelectionError(ValueError):
+    """A results selection that cannot be shown; the message says why."""
+
+
+@dataclass
+class Selection:
+    """What a results page, download or CLI call looks at: one round, optionally one unit and profession."""
+
+    programme: Programme
+    round: Round
+    unit: Unit | None = None
+    profession: Profession | None = None
+    #: Rounds to compare this one with; empty: the previous closed round and the first.
+    compare: list[int] = field(default_factory=list)
+
+    @property
+    def instrument(self) -> Instrument:
+        """The instrument this round was collected with."""
+        return instrument_of(self.round)
+
+    def title(self, language: str) -> str:
+        """The round, unit and profession this selection shows, for chart titles."""
+        parts = [self.round.title]
+        if self.unit is not None:
+            parts.append(self.unit.name)
+        if self.profession is not None:
+            parts.append(self.profession.display_name(language))
+        return " · ".join(parts)
+
+
+def closed_round_numbers(programme: Programme) -> list[int]:
+    """The numbers of the programme's closed rounds, in order: only closed rounds show results."""
+    return list(
+        db.session.scalars(
+            select(Round.number)
+            .where(Round.programme_id == programme.id, Round.state == RoundState.closed)
+            .order_by(Round.number)
+        )
+    )
+
+
+def comparison_rounds(selection: Selection) -> list[int]:
+    """The rounds overlaid with this one: the chosen ones, else the previous closed round and the first."""
+    closed = closed_round_numbers(selection.programme)
+    number = selection.round.number
+    if selection.compare:
+        unknown = sorted(set(selection.compare) - set(closed))
+        if unknown:
+            raise SelectionError(f"round(s) {', '.join(map(str, unknown))} have no results to compare with")
+        chosen = sorted(set(selection.compare) - {number})
+    else:
+        earlier = [n for n in closed if n < number]
+        chosen = sorted({earlier[0], earlier[-1]}) if earlier else []
+    if len(chosen) + 1 > MAX_OVERLAY:
+        raise SelectionError(f"at most {MAX_OVERLAY - 1} rounds can be compared with this one")
+    return chosen
+
+
+def summary_of(selection: Selection, round_numbers: Sequence[int], profession: Profession | None = None) -> dict:
+    """The analysis summary of some rounds of the selection's programme, unit and profession."""
+    return build_summary(
+        db.session,
+        selection.programme,
+        instruments(),
+        list(round_numbers),
+        selection.unit,
+        profession if profession is not None else selection.profession,
+    )
+
+
+def _labelled(entry: dict, label: str) -> dict:
+    return {**entry, "label": label}
+
+
+def chart_spec(kind: str, selection: Selection, language: str, gettext: Callable[[str], str]):
+    """The cache inputs and the builder of one chart of a selection: `(inputs, build)`."""
+    instrument = selection.instrument
+    title = selection.title(language)
+    number = selection.round.number
+    common = {"language": language, "gettext": gettext}
+    if kind in ("radar", "dispersion"):
+        [entry] = summary_of(selection, [number])["rounds"]
+        data = [entry]
+
+        def build() -> Chart:
+            if kind == "radar":
+                return radar_chart([entry], instrument, title=title, **common)
+            return dispersion_chart(entry, instrument, title=title, **common)
+
+    elif kind == "compare":
+        rounds = comparison_rounds(selection) + [number]
+        data = summary_of(selection, rounds)["rounds"]
+
+        def build() -> Chart:
+            return radar_chart(data, instrument, title=title, **common)
+
+    elif kind == "professions":
+        if selection.profession is not None:
+            raise SelectionError("the professions chart compares all professions; choose no profession")
+        data = [
+            _labelled(summary_of(selection, [number], profession)["rounds"][0], profession.display_name(language))
+            for profession in selection.programme.professions
+        ]
+
+        def build() -> Chart:
+            return radar_chart(data, instrument, title=title, **common)
+
+    elif kind == "trend":
+        rounds = [n for n in closed_round_numbers(selection.programme) if n <= number]
+        summary = summary_of(selection, rounds)
+        labels = {entry["number"]: entry["label"] for entry in summary["rounds"]}
+        data = [summary["trend"], labels]
+        title = " · ".join(filter(None, [selection.unit and selection.unit.name,
+                                         selection.profession and selection.profession.display_name(language)]))
+
+        def build() -> Chart:
+            return trend_chart(summary["trend"], instrument, level="dimensions", round_labels=labels,
+                               title=title or None, **common)
+
+    elif kind == "dumbbell":
+        rounds = comparison_rounds(selection)[:1] + [number]
+        if len(rounds) < 2:
+            raise SelectionError("there is no earlier round to compare with")
+        before, after = summary_of(selection, rounds)["rounds"]
+        data = [before, after]
+
+        def build() -> Chart:
+            return dumbbell_chart(before, after, instrument, title=title, **common)
+
+    else:
+        raise SelectionError(f"unknown chart kind {kind!r}")
+    inputs = {
+        "kind": kind,
+        "instrument": [instrument.id, instrument.version],
+        "language": language,
+        "title": title,
+        "data": data,
+    }
+    return inputs, build
+
+
+def chart_cache() -> ChartCache:
+    """The app's chart cache, in the instance folder unless CHART_CACHE_DIR says otherwise."""
+    folder = current_app.config.get("CHART_CACHE_DIR") or Path(current_app.instance_path) / "cache" / "charts"
+    return ChartCache(Path(folder))
+
+
+def chart_image(kind: str, selection: Selection, format: str, language: str, gettext) -> bytes:
+    """A chart of the selection as SVG or PNG bytes, from the cache when its data did not change."""
+    if format not in FORMATS:
+        raise SelectionError(f"unknown format {format!r}")
+    inputs, build = chart_spec(kind, selection, language, gettext)
+    cache = chart_cache()
+    return cache.image(cache.key(**inputs), format, build)
+
+
+def chart_text(kind: str, selection: Selection, language: str, gettext) -> TextAlternative:
+    """The text alternative of a chart of the selection (rendering the chart on a cache miss)."""
+    inputs, build = chart_spec(kind, selection, language, gettext)
+    cache = chart_cache()
+    return cache.text(cache.key(**inputs), build)

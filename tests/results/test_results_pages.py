@@ -1,0 +1,139 @@
+"""Results pages, chart downloads, the summary API and the results CLI; the minimum group size everywhere."""
+
+import io
+import json
+
+from click.testing import CliRunner
+from PIL import Image
+
+from spindeln.results import cli as results_cli
+from spindeln.results.chart_cache import ChartCache
+from tests.conftest import login, text_of
+
+ROUND = "/results/stis-ytterstaden/rounds/6/"
+
+
+def test_results_need_a_login(client, demo):
+    assert client.get(ROUND).status_code == 302
+    assert client.get(ROUND + "radar.svg").status_code == 302
+    api = client.get("/api/v1/programmes/stis-ytterstaden/summary")
+    assert api.status_code == 401 and api.is_json
+
+
+def test_the_round_page_shows_radar_table_and_prompts(client, demo):
+    login(client, "demo@example.org", "spindeln-demo")
+    page = client.get(ROUND)
+    assert page.status_code == 200
+    html = page.data.decode()
+    for kind in ("radar", "compare", "professions", "dispersion", "trend"):
+        assert f"/rounds/6/{kind}.svg" in html
+    text = text_of(page.data)
+    assert "Ledningens stöd" in text and "Brukarnas inflytande" in text
+    assert 'alt="' in html and "<details>" in html  # every chart has its text alternative
+    radar = client.get(ROUND + "radar.svg")
+    assert radar.mimetype == "image/svg+xml"
+    assert "Lagar och regler" in radar.data.decode()  # text stays text
+
+
+def test_a_group_under_the_minimum_size_shows_no_figure(client, demo):
+    login(client, "demo@example.org", "spindeln-demo")
+    small = client.get(ROUND + "?unit=skarholmen&profession=bvc_bmm")
+    assert small.status_code == 200
+    text = text_of(small.data)
+    assert "För få svar" in text or "Too few answers" in text
+    assert "radar.svg" not in small.data.decode()
+    summary = client.get("/api/v1/programmes/stis-ytterstaden/summary?round=6&unit=skarholmen&profession=bvc_bmm").get_json()
+    [entry] = summary["rounds"]
+    assert entry["suppressed"] is True and entry["n_respondents"] is None
+    assert all(item["mean"] is None and item["n"] is None for item in entry["items"])
+    # The radar image of the same selection has no line of figures either.
+    image = client.get(ROUND + "radar.svg?unit=skarholmen&profession=bvc_bmm").data.decode()
+    assert "(n = 2)" not in image
+
+
+def test_an_open_round_shows_only_its_count(client, demo):
+    login(client, "demo@example.org", "spindeln-demo")
+    page = client.get("/results/stis-ytterstaden/rounds/7/")
+    assert page.status_code == 200 and "radar" not in page.data.decode()
+    assert client.get("/results/stis-ytterstaden/rounds/7/radar.svg").status_code == 404
+    api = client.get("/api/v1/programmes/stis-ytterstaden/summary?round=7")
+    assert api.status_code == 400 and "no results" in api.get_json()["message"]
+
+
+def test_the_programme_page_shows_every_closed_round(client, demo):
+    login(client, "demo@example.org", "spindeln-demo")
+    page = client.get("/results/stis-ytterstaden/")
+    html = page.data.decode()
+    for number in range(1, 7):
+        assert f"/rounds/{number}/radar.svg" in html
+    assert "/rounds/7/radar.svg" not in html
+
+
+def test_png_downloads_are_wide_enough_for_slides(client, demo):
+    login(client, "demo@example.org", "spindeln-demo")
+    response = client.get(ROUND + "dispersion.png?download=1")
+    assert response.mimetype == "image/png"
+    assert "attachment" in response.headers["Content-Disposition"]
+    with Image.open(io.BytesIO(response.data)) as image:
+        assert image.width >= 1600
+
+
+def test_unknown_filters_and_kinds_are_404_not_errors(client, demo):
+    login(client, "demo@example.org", "spindeln-demo")
+    assert client.get(ROUND + "?unit=gotham").status_code == 404
+    assert client.get(ROUND + "?compare=99").status_code == 404
+    assert client.get(ROUND + "pie.svg").status_code == 404
+    assert client.get(ROUND + "radar.gif").status_code == 404
+    bad = client.get("/api/v1/programmes/stis-ytterstaden/summary?round=six")
+    assert bad.status_code == 400 and bad.is_json
+    assert client.get("/api/v1/programmes/nope/summary").status_code == 404
+
+
+def test_the_api_serves_the_summary_contract(client, demo):
+    login(client, "demo@example.org", "spindeln-demo")
+    summary = client.get("/api/v1/programmes/stis-ytterstaden/summary?round=5&round=6&unit=Farsta").get_json()
+    assert summary["schema"] == "spindeln.summary/1"
+    assert summary["filters"] == {"rounds": [5, 6], "unit": "Farsta", "profession": None}
+    assert [r["number"] for r in summary["rounds"]] == [5, 6]
+    assert summary["instrument"]["id"] == "spindeln-stis"
+
+
+def test_the_cli_prints_the_same_summary_and_writes_charts(app, demo, tmp_path):
+    runner = app.test_cli_runner()
+    result = runner.invoke(results_cli.summary, args=[ "--programme", "stis-ytterstaden", "--round", "6", "--unit", "Hässelby-Vällingby"])
+    assert result.exit_code == 0, result.output
+    summary = json.loads(result.output)
+    assert summary["filters"]["unit"] == "Hässelby-Vällingby"
+    out = tmp_path / "radar.png"
+    made = runner.invoke(results_cli.chart, args=[ "--programme", "stis-ytterstaden", "--round", "6", "--compare", "1",
+                               "--kind", "radar", "--format", "png", "--out", str(out)])
+    assert made.exit_code == 0, made.output
+    with Image.open(out) as image:
+        assert image.width >= 1600
+    refused = runner.invoke(results_cli.chart, args=[ "--programme", "stis-ytterstaden", "--round", "7", "--out", str(out)])
+    assert refused.exit_code != 0 and "no results" in refused.output
+
+
+def test_the_chart_cache_renders_once_per_data(tmp_path):
+    cache = ChartCache(tmp_path)
+    built = []
+
+    class FakeChart:
+        summary, table_headers, table_rows = "En mening.", ["A"], [["1"]]
+
+        def render(self, format):
+            return f"<{format}>".encode()
+
+    def build():
+        built.append(1)
+        return FakeChart()
+
+    key = cache.key(kind="radar", data=[{"mean": 6.4}], language="sv")
+    assert cache.text(key, build).summary == "En mening."
+    assert cache.image(key, "svg", build) == b"<svg>"
+    assert len(built) == 1  # the text and the SVG came from one build
+    assert cache.image(key, "png", build) == b"<png>"
+    assert cache.image(key, "png", build) == b"<png>"
+    assert len(built) == 2
+    other = cache.key(kind="radar", data=[{"mean": 6.5}], language="sv")
+    assert other != key
