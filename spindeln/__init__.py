@@ -76,6 +76,7 @@ def create_app(test_config: dict | None = None, instance_path: str | os.PathLike
     web.init_app(app)
 
     from spindeln.auth.views import bp as auth_bp
+    from spindeln.meeting.views import bp as meeting_bp
     from spindeln.programmes.views import bp as programmes_bp
     from spindeln.results.api import bp as api_bp
     from spindeln.results.views import bp as results_bp
@@ -86,4 +87,5 @@ def create_app(test_config: dict | None = None, instance_path: str | os.PathLike
     app.register_blueprint(programmes_bp)
     app.register_blueprint(results_bp)
     app.register_blueprint(api_bp)
+    app.register_blueprint(meeting_bp)
     return app
