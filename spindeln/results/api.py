@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, jsonify, request
+from flask_login import current_user
 from werkzeug.exceptions import HTTPException
 
 from spindeln.auth.models import Role
+from spindeln.auth.permissions import can_read
 from spindeln.auth.views import role_required
 from spindeln.programmes.queries import programme_by_slug
 from spindeln.results.queries import SelectionError, programme_summary
@@ -23,7 +25,8 @@ def _json_error(error: HTTPException):
 def summary(slug):
     """The summary JSON (docs/summary.md) of closed rounds: ?round=N (repeatable), ?unit=, ?profession=."""
     programme = programme_by_slug(slug)
-    if programme is None:
+    if programme is None or not can_read(current_user, programme):
+        # A programme the user may not read answers like one that does not exist.
         abort(404, description=f"There is no programme {slug!r}.")
     try:
         rounds = [int(value) for value in request.args.getlist("round")]

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import matplotlib
 from flask import current_app
 from sqlalchemy import select
 
+import spindeln.charts
 from spindeln.analysis.loader import build_summary
 from spindeln.charts import (
     MAX_OVERLAY,
@@ -16,6 +19,7 @@ from spindeln.charts import (
     dispersion_chart,
     dumbbell_chart,
     radar_chart,
+    small_multiples_chart,
     trend_chart,
 )
 from spindeln.db import db
@@ -88,14 +92,20 @@ def comparison_rounds(selection: Selection) -> list[int]:
     return chosen
 
 
-def summary_of(selection: Selection, round_numbers: Sequence[int], profession: Profession | None = None) -> dict:
-    """The analysis summary of some rounds of the selection's programme, unit and profession."""
+def summary_of(
+    selection: Selection, round_numbers: Sequence[int], unit: Unit | None = None, profession: Profession | None = None
+) -> dict:
+    """The analysis summary of some rounds of the selection's programme, unit and profession.
+
+    `unit` or `profession` narrow a selection that has none, for one panel of a chart of every unit or
+    every profession.
+    """
     return build_summary(
         db.session,
         selection.programme,
         instruments(),
         list(round_numbers),
-        selection.unit,
+        unit if unit is not None else selection.unit,
         profession if profession is not None else selection.profession,
     )
 
@@ -130,12 +140,24 @@ def chart_spec(kind: str, selection: Selection, language: str, gettext: Callable
         if selection.profession is not None:
             raise SelectionError("the professions chart compares all professions; choose no profession")
         data = [
-            _labelled(summary_of(selection, [number], profession)["rounds"][0], profession.display_name(language))
+            _labelled(summary_of(selection, [number], profession=profession)["rounds"][0],
+                      profession.display_name(language))
             for profession in selection.programme.professions
         ]
 
         def build() -> Chart:
             return radar_chart(data, instrument, title=title, **common)
+
+    elif kind == "units":
+        if selection.unit is not None:
+            raise SelectionError("the units chart shows every unit; choose no unit")
+        data = [
+            _labelled(summary_of(selection, [number], unit=unit)["rounds"][0], unit.name)
+            for unit in selection.programme.units
+        ]
+
+        def build() -> Chart:
+            return small_multiples_chart(data, instrument, title=title, **common)
 
     elif kind == "trend":
         rounds = [n for n in closed_round_numbers(selection.programme) if n <= number]
@@ -162,6 +184,7 @@ def chart_spec(kind: str, selection: Selection, language: str, gettext: Callable
     else:
         raise SelectionError(f"unknown chart kind {kind!r}")
     inputs = {
+        "render": render_version(),
         "kind": kind,
         "instrument": [instrument.id, instrument.version],
         "language": language,
@@ -169,6 +192,22 @@ def chart_spec(kind: str, selection: Selection, language: str, gettext: Callable
         "data": data,
     }
     return inputs, build
+
+
+def render_version() -> str:
+    """What, besides the data, decides how a chart looks: the chart code, the translations, matplotlib.
+
+    Part of every cache key, so an upgrade or a new translation never serves a chart rendered before it.
+    """
+    version = current_app.extensions.get("spindeln.render_version")
+    if version is None:
+        digest = hashlib.sha256(matplotlib.__version__.encode())
+        package = Path(spindeln.charts.__file__).parent
+        translations = Path(current_app.config["BABEL_TRANSLATION_DIRECTORIES"])
+        for path in sorted(package.glob("*.py")) + sorted(translations.glob("*/LC_MESSAGES/*.mo")):
+            digest.update(path.read_bytes())
+        version = current_app.extensions["spindeln.render_version"] = digest.hexdigest()[:16]
+    return version
 
 
 def chart_cache() -> ChartCache:

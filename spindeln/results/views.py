@@ -6,11 +6,13 @@ from flask import Blueprint, Response, abort, render_template, request
 from flask_babel import gettext, lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import SelectChoice, SelectField, SelectMultipleField
+from wtforms.widgets import CheckboxInput, ListWidget
 
 from spindeln.auth.models import Role
+from spindeln.auth.permissions import readable_programme_or_404
 from spindeln.auth.views import role_required
 from spindeln.charts import MIMETYPES
-from spindeln.programmes.queries import programme_or_404, round_or_404
+from spindeln.programmes.queries import round_or_404
 from spindeln.results import figures
 from spindeln.results.figures import ROUND_CHARTS, Selection, SelectionError
 from spindeln.results.wording import agreement_words, prompt_sentence
@@ -33,14 +35,24 @@ class FilterForm(FlaskForm):
     compare = SelectMultipleField(_l("Compare with rounds"), coerce=int, default=[])
 
 
-def _filter_form(programme, rounds=()) -> FilterForm:
-    form = FilterForm(request.args)
+class CompareForm(FilterForm):
+    """Which rounds to compare (two or three), for which unit and profession."""
+
+    rounds = SelectMultipleField(
+        _l("Rounds"), coerce=int, default=[], widget=ListWidget(prefix_label=False), option_widget=CheckboxInput()
+    )
+
+
+def _filter_form(programme, rounds=(), form_class=FilterForm) -> FilterForm:
+    form = form_class(request.args)
     everyone = gettext("All")
     form.unit.choices = [SelectChoice("", everyone)] + [SelectChoice(u.key, u.name) for u in programme.units]
     form.profession.choices = [SelectChoice("", everyone)] + [
         SelectChoice(p.key, p.display_name(language())) for p in programme.professions
     ]
     form.compare.choices = [SelectChoice(n, gettext("Round %(n)d", n=n)) for n in rounds]
+    if isinstance(form, CompareForm):
+        form.rounds.choices = [SelectChoice(r.number, r.title) for r in programme.rounds if r.number in rounds]
     return form
 
 
@@ -68,7 +80,7 @@ def _chart_args(selection: Selection) -> dict:
 
 
 def _closed_round(slug, number):
-    programme = programme_or_404(slug)
+    programme = readable_programme_or_404(slug)
     measurement_round = round_or_404(programme, number)
     return programme, measurement_round
 
@@ -77,7 +89,7 @@ def _closed_round(slug, number):
 @role_required(*READERS)
 def programme(slug):
     """Every closed round's radar side by side, and the dimensions over time."""
-    programme = programme_or_404(slug)
+    programme = readable_programme_or_404(slug)
     closed = [r for r in programme.rounds if r.state is RoundState.closed]
     texts = {}
     for measurement_round in closed:
@@ -129,7 +141,7 @@ def round_results(slug, number):
     )
 
 
-@bp.route("/<slug>/rounds/<number:number>/<any(radar, compare, professions, dispersion, trend, dumbbell):kind>.<any(svg, png):format>")
+@bp.route("/<slug>/rounds/<number:number>/<any(radar, compare, professions, units, dispersion, trend, dumbbell):kind>.<any(svg, png):format>")
 @role_required(*READERS)
 def chart(slug, number, kind, format):
     """A chart of a round as SVG or PNG (at least 1600 px wide), for the page and for slides."""
@@ -148,3 +160,34 @@ def chart(slug, number, kind, format):
         filename = f"{programme.slug}-{number}-{kind}.{format}"
         response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
+
+
+@bp.route("/<slug>/compare")
+@role_required(*READERS)
+def compare(slug):
+    """Compare two or three closed rounds: the overlay, the change chart and the change table."""
+    programme = readable_programme_or_404(slug)
+    closed = [r for r in programme.rounds if r.state is RoundState.closed]
+    form = _filter_form(programme, [r.number for r in closed], form_class=CompareForm)
+    if request.args and not form.validate():
+        abort(404)
+    chosen = sorted(set(form.rounds.data or []))
+    if not chosen and len(closed) >= 2:
+        chosen = [closed[0].number, closed[-1].number]
+    context = {"programme": programme, "form": form, "chosen": chosen, "texts": {}, "comparison": None}
+    if 2 <= len(chosen) <= 3:
+        latest = next(r for r in closed if r.number == chosen[-1])
+        base = _selection(programme, latest, form)
+        selection = Selection(programme, latest, base.unit, base.profession, chosen[:-1])
+        summary = figures.summary_of(selection, chosen)
+        comparison = next(c for c in summary["comparisons"]
+                          if c["from_round"] == chosen[0] and c["to_round"] == chosen[-1])
+        try:
+            texts = {kind: figures.chart_text(kind, selection, language(), gettext)
+                     for kind in ("compare", "dumbbell", "trend")}
+        except SelectionError:
+            abort(404)
+        context.update(selection=selection, summary=summary, comparison=comparison, texts=texts,
+                       instrument=selection.instrument, latest=latest, chart_args=_chart_args(selection),
+                       labels={entry["number"]: entry["label"] for entry in summary["rounds"]})
+    return render_template("results/compare.html", **context)

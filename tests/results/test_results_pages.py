@@ -137,3 +137,26 @@ def test_the_chart_cache_renders_once_per_data(tmp_path):
     assert len(built) == 2
     other = cache.key(kind="radar", data=[{"mean": 6.5}], language="sv")
     assert other != key
+
+
+def test_the_comparison_page_shows_overlay_change_chart_and_table(client, demo):
+    login(client, "demo@example.org", "spindeln-demo")
+    page = client.get("/results/stis-ytterstaden/compare?rounds=1&rounds=3&rounds=6&unit=farsta")
+    assert page.status_code == 200
+    html = page.data.decode()
+    assert "/rounds/6/compare.svg?unit=farsta&amp;compare=1&amp;compare=3" in html
+    assert "/rounds/6/dumbbell.svg" in html and "/rounds/6/trend.svg" in html
+    assert "Lagar och regler" in text_of(page.data)
+    overlay = client.get("/results/stis-ytterstaden/rounds/6/compare.svg?unit=farsta&compare=1&compare=3").data.decode()
+    for title in ("Mätning 1 (vt 2018)", "Mätning 3 (vt 2019)", "Mätning 6 (ht 2020)"):
+        assert title in overlay
+    too_many = client.get("/results/stis-ytterstaden/compare?rounds=1&rounds=2&rounds=3&rounds=4")
+    assert too_many.status_code == 200 and "/compare.svg" not in too_many.data.decode()
+    assert client.get("/results/stis-ytterstaden/compare?rounds=7").status_code == 404
+
+
+def test_a_unit_chart_shows_one_small_radar_per_unit(client, demo):
+    login(client, "demo@example.org", "spindeln-demo")
+    svg = client.get(ROUND + "units.svg").data.decode()
+    for name in ("Enskede-Årsta-Vantör", "Hässelby-Vällingby", "Spånga-Tensta"):
+        assert name in svg
