@@ -9,7 +9,7 @@ from pathlib import Path
 
 import matplotlib
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 import spindeln.charts
 from spindeln.analysis.loader import build_summary
@@ -26,7 +26,7 @@ from spindeln.db import db
 from spindeln.instrument import Instrument
 from spindeln.programmes.models import Profession, Programme, Unit
 from spindeln.results.chart_cache import ChartCache, TextAlternative
-from spindeln.survey.models import Round, RoundState
+from spindeln.survey.models import Response, Round, RoundState
 from spindeln.web import instrument_of, instruments
 
 #: Chart kinds of a round's results; "compare" overlays earlier rounds, "professions" the professions.
@@ -114,82 +114,104 @@ def _labelled(entry: dict, label: str) -> dict:
     return {**entry, "label": label}
 
 
-def chart_spec(kind: str, selection: Selection, language: str, gettext: Callable[[str], str]):
-    """The cache inputs and the builder of one chart of a selection: `(inputs, build)`."""
-    instrument = selection.instrument
-    title = selection.title(language)
+def chart_rounds(kind: str, selection: Selection) -> list[int]:
+    """The rounds a chart of this kind draws on."""
     number = selection.round.number
-    common = {"language": language, "gettext": gettext}
-    if kind in ("radar", "dispersion"):
-        [entry] = summary_of(selection, [number])["rounds"]
-        data = [entry]
-
-        def build() -> Chart:
-            if kind == "radar":
-                return radar_chart([entry], instrument, title=title, **common)
-            return dispersion_chart(entry, instrument, title=title, **common)
-
-    elif kind == "compare":
-        rounds = comparison_rounds(selection) + [number]
-        data = summary_of(selection, rounds)["rounds"]
-
-        def build() -> Chart:
-            return radar_chart(data, instrument, title=title, **common)
-
-    elif kind == "professions":
-        if selection.profession is not None:
-            raise SelectionError("the professions chart compares all professions; choose no profession")
-        data = [
-            _labelled(summary_of(selection, [number], profession=profession)["rounds"][0],
-                      profession.display_name(language))
-            for profession in selection.programme.professions
-        ]
-
-        def build() -> Chart:
-            return radar_chart(data, instrument, title=title, **common)
-
-    elif kind == "units":
-        if selection.unit is not None:
-            raise SelectionError("the units chart shows every unit; choose no unit")
-        data = [
-            _labelled(summary_of(selection, [number], unit=unit)["rounds"][0], unit.name)
-            for unit in selection.programme.units
-        ]
-
-        def build() -> Chart:
-            return small_multiples_chart(data, instrument, title=title, **common)
-
-    elif kind == "trend":
-        rounds = [n for n in closed_round_numbers(selection.programme) if n <= number]
-        summary = summary_of(selection, rounds)
-        labels = {entry["number"]: entry["label"] for entry in summary["rounds"]}
-        data = [summary["trend"], labels]
-        title = " · ".join(filter(None, [selection.unit and selection.unit.name,
-                                         selection.profession and selection.profession.display_name(language)]))
-
-        def build() -> Chart:
-            return trend_chart(summary["trend"], instrument, level="dimensions", round_labels=labels,
-                               title=title or None, **common)
-
-    elif kind == "dumbbell":
+    if kind == "compare":
+        return comparison_rounds(selection) + [number]
+    if kind == "dumbbell":
         rounds = comparison_rounds(selection)[:1] + [number]
         if len(rounds) < 2:
             raise SelectionError("there is no earlier round to compare with")
-        before, after = summary_of(selection, rounds)["rounds"]
-        data = [before, after]
-
-        def build() -> Chart:
-            return dumbbell_chart(before, after, instrument, title=title, **common)
-
-    else:
+        return rounds
+    if kind == "trend":
+        return [n for n in closed_round_numbers(selection.programme) if n <= number]
+    if kind == "professions" and selection.profession is not None:
+        raise SelectionError("the professions chart compares all professions; choose no profession")
+    if kind == "units" and selection.unit is not None:
+        raise SelectionError("the units chart shows every unit; choose no unit")
+    if kind not in ("radar", "dispersion", "professions", "units"):
         raise SelectionError(f"unknown chart kind {kind!r}")
+    return [number]
+
+
+def data_fingerprint(programme: Programme, round_numbers: Sequence[int]) -> list:
+    """A cheap stand-in for the data of some rounds: what changes whenever their summary could change.
+
+    Responses are only ever added (or removed with their round), so each round's count and highest
+    response id change with every change of its answers; the names, the minimum group size and the
+    instruments are part of it because charts show them.
+    """
+    rounds = db.session.execute(
+        select(Round.id, Round.number, Round.title, Round.state, Round.instrument_id, Round.instrument_version,
+               func.count(Response.id), func.max(Response.id))
+        .outerjoin(Response, Response.round_id == Round.id)
+        .where(Round.programme_id == programme.id, Round.number.in_(list(round_numbers)))
+        .group_by(Round.id)
+        .order_by(Round.number)
+    ).all()
+    return [
+        [list(row) for row in rounds],
+        programme.min_group_size,
+        [[unit.id, unit.name] for unit in programme.units],
+        [[p.id, p.key, p.name, p.name_en] for p in programme.professions],
+    ]
+
+
+def chart_spec(kind: str, selection: Selection, language: str, gettext: Callable[[str], str]):
+    """The cache inputs and the builder of one chart of a selection: `(inputs, build)`.
+
+    The inputs are cheap to find (a fingerprint of the data, not the data); the summaries behind the
+    chart are only computed when `build` runs, on a cache miss.
+    """
+    instrument = selection.instrument
+    title = selection.title(language)
+    rounds = chart_rounds(kind, selection)
+    common = {"language": language, "gettext": gettext}
+
+    def build() -> Chart:
+        if kind in ("radar", "dispersion"):
+            [entry] = summary_of(selection, rounds)["rounds"]
+            if kind == "radar":
+                return radar_chart([entry], instrument, title=title, **common)
+            return dispersion_chart(entry, instrument, title=title, **common)
+        if kind == "compare":
+            return radar_chart(summary_of(selection, rounds)["rounds"], instrument, title=title, **common)
+        if kind == "professions":
+            panels = [
+                _labelled(summary_of(selection, rounds, profession=profession)["rounds"][0],
+                          profession.display_name(language))
+                for profession in selection.programme.professions
+            ]
+            return radar_chart(panels, instrument, title=title, **common)
+        if kind == "units":
+            panels = [
+                _labelled(summary_of(selection, rounds, unit=unit)["rounds"][0], unit.name)
+                for unit in selection.programme.units
+            ]
+            return small_multiples_chart(panels, instrument, title=title, **common)
+        if kind == "trend":
+            summary = summary_of(selection, rounds)
+            labels = {entry["number"]: entry["label"] for entry in summary["rounds"]}
+            subtitle = " · ".join(filter(None, [
+                selection.unit and selection.unit.name,
+                selection.profession and selection.profession.display_name(language),
+            ]))
+            return trend_chart(summary["trend"], instrument, level="dimensions", round_labels=labels,
+                               title=subtitle or None, **common)
+        before, after = summary_of(selection, rounds)["rounds"]
+        return dumbbell_chart(before, after, instrument, title=title, **common)
+
     inputs = {
         "render": render_version(),
         "kind": kind,
         "instrument": [instrument.id, instrument.version],
         "language": language,
         "title": title,
-        "data": data,
+        "unit": selection.unit.id if selection.unit else None,
+        "profession": selection.profession.id if selection.profession else None,
+        "rounds": rounds,
+        "data": data_fingerprint(selection.programme, rounds),
     }
     return inputs, build
 

@@ -160,3 +160,21 @@ def test_a_unit_chart_shows_one_small_radar_per_unit(client, demo):
     svg = client.get(ROUND + "units.svg").data.decode()
     for name in ("Enskede-Årsta-Vantör", "Hässelby-Vällingby", "Spånga-Tensta"):
         assert name in svg
+
+
+def test_a_new_response_is_a_new_chart_not_a_stale_one(client, demo):
+    import datetime as dt
+
+    from spindeln.db import db
+    from spindeln.survey.models import Response, encode_answers
+
+    login(client, "demo@example.org", "spindeln-demo")
+    before = client.get(ROUND + "radar.svg").data.decode()
+    round_six = demo.rounds[5]
+    n_before = client.get("/api/v1/programmes/stis-ytterstaden/summary?round=6").get_json()["rounds"][0]["n_respondents"]
+    db.session.add(Response(round_id=round_six.id, unit_id=demo.units[0].id, profession_id=demo.professions[0].id,
+                            submitted_on=dt.date(2020, 10, 20), answers=encode_answers([10] * 9, 1)))
+    db.session.commit()
+    after = client.get(ROUND + "radar.svg").data.decode()
+    assert f"(n = {n_before})" in before
+    assert f"(n = {n_before + 1})" in after
