@@ -16,7 +16,7 @@ import time
 from pathlib import Path
 
 import numpy as np
-from sqlalchemy import create_engine, select
+from sqlalchemy import create_engine, delete, select
 from sqlalchemy.orm import Session
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -25,7 +25,7 @@ from spindeln.analysis.loader import build_summary, load_responses  # noqa: E402
 from spindeln.analysis.summary import summarise  # noqa: E402
 from spindeln.analysis.data import RoundInfo  # noqa: E402
 from spindeln.instrument import InstrumentRegistry  # noqa: E402
-from spindeln.models import Base, Profession, Programme, Round, Unit  # noqa: E402
+from spindeln.models import Base, Profession, Programme, Round, RoundArrays, Unit  # noqa: E402
 
 OUT = Path(__file__).resolve().parent / "out"
 ROUNDS = 6
@@ -112,7 +112,11 @@ def main() -> None:
         programme = session.scalars(select(Programme).where(Programme.slug == "stis")).one()
         numbers = list(range(1, ROUNDS + 1))
         instrument = registry.get(programme.instrument_id, programme.instrument_version)
+        session.execute(delete(RoundArrays))
+        session.commit()
+        start = time.perf_counter()
         data = load_responses(session, programme, numbers, instrument)
+        first_read = time.perf_counter() - start
         units = {u.id: u.name for u in session.scalars(select(Unit).order_by(Unit.name))}
         professions = {p.id: p.key for p in session.scalars(select(Profession).order_by(Profession.position))}
         infos = [RoundInfo(r.number, r.title, r.instrument_id, r.instrument_version)
@@ -130,8 +134,9 @@ def main() -> None:
     engine.dispose()
 
     print(f"responses:                    {len(data):>10,}")
+    print(f"first read, packing the closed rounds: {first_read:6.3f} s (once per round and change)")
     print(f"build_summary, whole programme: {whole:8.3f} s   ({whole / floor:5.1f} × bare numpy)")
-    print(f"  of which read (load_responses): {read:6.3f} s")
+    print(f"  of which read (load_responses, packed rounds): {read:6.3f} s")
     print(f"  of which summarise (pure):      {compute:6.3f} s   ({compute / floor:5.1f} × bare numpy)")
     print(f"summarise, one unit:            {one_unit:8.3f} s")
     print(f"bare numpy (nanmean, nanstd, nanpercentile per round): {floor:.3f} s")

@@ -9,10 +9,10 @@ from pathlib import Path
 
 import matplotlib
 from flask import current_app
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 import spindeln.charts
-from spindeln.analysis.loader import build_summary
+from spindeln.analysis.loader import build_summary, round_fingerprints
 from spindeln.charts import (
     MAX_OVERLAY,
     Chart,
@@ -26,7 +26,7 @@ from spindeln.db import db
 from spindeln.instrument import Instrument
 from spindeln.programmes.models import Profession, Programme, Unit
 from spindeln.results.chart_cache import ChartCache, TextAlternative
-from spindeln.survey.models import Response, Round, RoundState
+from spindeln.survey.models import Round, RoundState
 from spindeln.web import instrument_of, instruments
 
 #: Chart kinds of a round's results; "compare" overlays earlier rounds, "professions" the professions.
@@ -136,22 +136,19 @@ def chart_rounds(kind: str, selection: Selection) -> list[int]:
 
 
 def data_fingerprint(programme: Programme, round_numbers: Sequence[int]) -> list:
-    """A cheap stand-in for the data of some rounds: what changes whenever their summary could change.
+    """A cheap stand-in for the data of some rounds: what changes whenever their charts could change.
 
-    Responses are only ever added (or removed with their round), so each round's count and highest
-    response id change with every change of its answers; the names, the minimum group size and the
-    instruments are part of it because charts show them.
+    Each round's response count and highest response id (see `round_fingerprints`), and the names, the
+    minimum group size and the instruments, because charts show them.
     """
-    rounds = db.session.execute(
-        select(Round.id, Round.number, Round.title, Round.state, Round.instrument_id, Round.instrument_version,
-               func.count(Response.id), func.max(Response.id))
-        .outerjoin(Response, Response.round_id == Round.id)
-        .where(Round.programme_id == programme.id, Round.number.in_(list(round_numbers)))
-        .group_by(Round.id)
+    rounds = list(db.session.scalars(
+        select(Round).where(Round.programme_id == programme.id, Round.number.in_(list(round_numbers)))
         .order_by(Round.number)
-    ).all()
+    ))
+    responses = round_fingerprints(db.session, [r.id for r in rounds])
     return [
-        [list(row) for row in rounds],
+        [[r.id, r.number, r.title, r.state.value, r.instrument_id, r.instrument_version, *responses[r.id]]
+         for r in rounds],
         programme.min_group_size,
         [[unit.id, unit.name] for unit in programme.units],
         [[p.id, p.key, p.name, p.name_en] for p in programme.professions],

@@ -148,3 +148,19 @@ def encode_answers(values: list[int | None], scale_min: int) -> bytes:
 def decode_answers(stored: bytes, scale_min: int) -> list[int | None]:
     """Unpack stored answers into scale values, None for "cannot assess"."""
     return [None if byte == CANNOT_ASSESS_BYTE else byte + scale_min for byte in stored]
+
+
+class RoundArrays(Base):
+    """A closed round's responses packed as arrays, so a summary reads one row instead of every response.
+
+    A cache, never the record: it is valid while the round's response count and highest response id
+    are the ones it was packed at, and is packed again when they change (an import into the round).
+    """
+
+    __tablename__ = "round_arrays"
+
+    round_id: Mapped[int] = mapped_column(ForeignKey("rounds.id", ondelete="CASCADE"), primary_key=True)
+    response_count: Mapped[int]
+    last_response_id: Mapped[int | None]
+    #: numpy .npz with `answers` (uint8, one row per response as stored), `unit_id` and `profession_id`.
+    arrays: Mapped[bytes] = mapped_column(LargeBinary)

@@ -117,3 +117,46 @@ def test_empty_programme(session, registry):
     summary = build_summary(session, programme, registry)
     assert summary["rounds"] == [] and summary["prompts"] == [] and summary["comparisons"] == []
     json.dumps(summary, allow_nan=False)
+
+
+def test_closed_rounds_are_read_from_their_packed_arrays_and_repacked_when_they_change(tmp_path):
+    """The cache of a closed round gives the same summary, and a new response is never missed."""
+    import datetime as dt
+
+    from sqlalchemy import create_engine, func, select
+    from sqlalchemy.orm import Session
+
+    from spindeln.analysis.loader import build_summary
+    from spindeln.instrument import InstrumentRegistry
+    from spindeln.models import Base, Profession, Programme, Response, Round, RoundArrays, RoundState, Unit
+    from spindeln.survey.models import encode_answers
+
+    engine = create_engine(f"sqlite:///{tmp_path / 'cache.sqlite'}")
+    Base.metadata.create_all(engine)
+    registry = InstrumentRegistry()
+    with Session(engine) as session:
+        programme = Programme(name="P", slug="p", instrument_id="spindeln-stis", instrument_version="1")
+        unit = Unit(key="farsta", name="Farsta")
+        profession = Profession(key="bvc_bmm", name="BVC/BMM")
+        programme.units.append(unit)
+        programme.professions.append(profession)
+        closed = Round(number=1, title="Mätning 1", state=RoundState.closed, instrument_id="spindeln-stis",
+                       instrument_version="1")
+        programme.rounds.append(closed)
+        session.add(programme)
+        session.flush()
+        for value in (3, 5, 7, 8):
+            session.add(Response(round_id=closed.id, unit_id=unit.id, profession_id=profession.id,
+                                 submitted_on=dt.date(2020, 1, 1), answers=encode_answers([value] * 9, 1)))
+        session.commit()
+        first = build_summary(session, programme, registry, [1])
+        assert session.scalar(select(func.count()).select_from(RoundArrays)) == 1
+        again = build_summary(session, programme, registry, [1])
+        assert again == first
+        session.add(Response(round_id=closed.id, unit_id=unit.id, profession_id=profession.id,
+                             submitted_on=dt.date(2020, 1, 2), answers=encode_answers([10] * 9, 1)))
+        session.commit()
+        changed = build_summary(session, programme, registry, [1])
+        assert changed["rounds"][0]["n_respondents"] == 5
+        assert changed["rounds"][0]["items"][0]["max"] == 10
+    engine.dispose()
