@@ -12,9 +12,9 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from statistics import NormalDist
 
 import numpy as np
+from scipy.stats import t as student_t
 
 #: Confidence level of every interval in the summary.
 CONFIDENCE = 0.95
@@ -158,100 +158,8 @@ def mean_interval(distribution: Distribution,
     return mean - half_width, mean + half_width
 
 
-# --- Student's t quantile -------------------------------------------------------------------
-# numpy has no t distribution and scipy is only a test dependency, so the quantile is computed
-# here: Newton's method on the regularized incomplete beta function for small df, and the
-# Cornish-Fisher expansion (exact to far below 1e-9 there) for large df, where the continued
-# fraction would need thousands of terms.
-
-_CORNISH_FISHER_DF = 200.0
-_TINY = 1e-300
-
-
-def _beta_continued_fraction(a: float, b: float, x: float) -> float:
-    """The continued fraction of the incomplete beta function (modified Lentz; Numerical Recipes 6.4)."""
-    c = 1.0
-    d = 1.0 - (a + b) * x / (a + 1.0)
-    d = 1.0 / (d if abs(d) > _TINY else _TINY)
-    result = d
-    for m in range(1, 10_000):
-        for numerator in (
-            m * (b - m) * x / ((a + 2 * m - 1) * (a + 2 * m)),
-            -(a + m) * (a + b + m) * x / ((a + 2 * m) * (a + 2 * m + 1)),
-        ):
-            d = 1.0 + numerator * d
-            d = 1.0 / (d if abs(d) > _TINY else _TINY)
-            c = 1.0 + numerator / c
-            c = c if abs(c) > _TINY else _TINY
-            step = c * d
-            result *= step
-        if abs(step - 1.0) < 1e-16:
-            return result
-    raise ArithmeticError(f"incomplete beta did not converge for a={a}, b={b}, x={x}")
-
-
-def _regularized_beta(a: float, b: float, x: float) -> float:
-    """The regularized incomplete beta function I_x(a, b)."""
-    if x <= 0.0:
-        return 0.0
-    if x >= 1.0:
-        return 1.0
-    log_front = (math.lgamma(a + b) - math.lgamma(a) - math.lgamma(b)
-                 + a * math.log(x) + b * math.log1p(-x))
-    # The continued fraction converges fast only on this side of the mean; use symmetry on the other.
-    if x < (a + 1.0) / (a + b + 2.0):
-        return math.exp(log_front) * _beta_continued_fraction(a, b, x) / a
-    return 1.0 - math.exp(log_front) * _beta_continued_fraction(b, a, 1.0 - x) / b
-
-
-def _t_upper_tail(t: float, df: float) -> float:
-    """P(T > t) for t >= 0."""
-    return 0.5 * _regularized_beta(df / 2.0, 0.5, df / (df + t * t))
-
-
-def _t_density(t: float, df: float) -> float:
-    """The density of Student's t."""
-    log_density = (math.lgamma((df + 1.0) / 2.0) - math.lgamma(df / 2.0)
-                   - 0.5 * math.log(df * math.pi) - (df + 1.0) / 2.0 * math.log1p(t * t / df))
-    return math.exp(log_density)
-
-
-def _cornish_fisher(z: float, df: float) -> float:
-    """The t quantile from the normal one by the Cornish-Fisher expansion (Abramowitz & Stegun 26.7.5)."""
-    z2 = z * z
-    g1 = (z2 + 1.0) * z / 4.0
-    g2 = ((5.0 * z2 + 16.0) * z2 + 3.0) * z / 96.0
-    g3 = (((3.0 * z2 + 19.0) * z2 + 17.0) * z2 - 15.0) * z / 384.0
-    g4 = ((((79.0 * z2 + 776.0) * z2 + 1482.0) * z2 - 1920.0) * z2 - 945.0) * z / 92160.0
-    return z + g1 / df + g2 / df**2 + g3 / df**3 + g4 / df**4
-
-
 def t_quantile(p: float, df: float) -> float:
     """The p-quantile of Student's t with `df` (> 0, possibly fractional) degrees of freedom."""
     if not 0.0 < p < 1.0 or not df > 0.0:
         raise ValueError(f"t quantile needs 0 < p < 1 and df > 0, got p={p}, df={df}")
-    if p < 0.5:
-        return -t_quantile(1.0 - p, df)
-    if p == 0.5:
-        return 0.0
-    estimate = _cornish_fisher(NormalDist().inv_cdf(p), df)
-    if df >= _CORNISH_FISHER_DF:
-        return estimate
-    tail = 1.0 - p
-    # Newton's method on the upper tail, kept inside a bracket that bisection falls back on.
-    low, high = 0.0, math.inf
-    t = max(estimate, 1e-3)
-    for _ in range(200):
-        excess = _t_upper_tail(t, df) - tail
-        if excess > 0:
-            low = t
-        else:
-            high = t
-        step = excess / _t_density(t, df)
-        candidate = t + step
-        if not low < candidate < high:
-            candidate = (low + high) / 2.0 if math.isfinite(high) else 2.0 * t
-        if abs(candidate - t) <= 1e-15 * max(1.0, t):
-            return candidate
-        t = candidate
-    return t
+    return float(student_t.ppf(p, df))
