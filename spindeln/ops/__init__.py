@@ -1,0 +1,1 @@
+"""Running Spindeln in production: serving with worker processes, backups and restores."""
