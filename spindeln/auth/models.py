@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import enum
+import hashlib
+import hmac
 
 from flask_login import UserMixin
 from sqlalchemy import Column, Enum, ForeignKey, String, Table
@@ -18,9 +20,6 @@ class Role(enum.Enum):
     admin = "admin"
     researcher = "researcher"
     coordinator = "coordinator"
-
-
-
 
 
 #: The programmes a coordinator manages.
@@ -50,6 +49,17 @@ class User(UserMixin, Base):
         """Flask-Login: a deactivated user cannot log in."""
         return self.active
 
+    def get_id(self) -> str:
+        """Flask-Login: what the session remembers, the id and a fingerprint of the password hash.
+
+        A new password changes the fingerprint, so every other session of the person ends with it.
+        """
+        return f"{self.id}-{self.session_fingerprint()}"
+
+    def session_fingerprint(self) -> str:
+        """A short digest of the password hash (never the hash itself) for the session."""
+        return hashlib.sha256(self.password_hash.encode("utf-8")).hexdigest()[:20]
+
     def set_password(self, password: str) -> None:
         """Store a salted scrypt hash of `password`."""
         self.password_hash = generate_password_hash(password, method="scrypt")
@@ -57,3 +67,20 @@ class User(UserMixin, Base):
     def check_password(self, password: str) -> bool:
         """Whether `password` is this user's password."""
         return check_password_hash(self.password_hash, password)
+
+
+def user_from_session(session_id: str, get_user) -> User | None:
+    """The active user a session's id (from `User.get_id`) belongs to, if the password is still the same.
+
+    `get_user` loads a user by primary key. Anything else (an old format, a changed password, a
+    deactivated account) is no user: the person is logged out.
+    """
+    user_id, _sep, fingerprint = session_id.partition("-")
+    if not user_id.isdigit() or int(user_id) > 2**31 - 1 or not fingerprint:
+        return None
+    user = get_user(int(user_id))
+    if user is None or not user.active:
+        return None
+    if not hmac.compare_digest(user.session_fingerprint(), fingerprint):
+        return None
+    return user
