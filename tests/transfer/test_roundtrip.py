@@ -1,0 +1,148 @@
+"""Export → import gives the same summary, exactly; and what the exports hold."""
+
+import csv
+import io
+import json
+
+import openpyxl
+import pytest
+from sqlalchemy import select
+
+from spindeln.analysis.loader import build_summary
+from spindeln.db import db
+from spindeln.demo import create_demo
+from spindeln.programmes.models import Profession, Unit
+from spindeln.survey.models import Response, encode_answers
+from spindeln.transfer.exporting import (
+    codebook_download,
+    hidden_groups,
+    response_table,
+    responses_download,
+    summary_download,
+)
+from spindeln.web import instrument_of, instruments
+from tests.transfer.helpers import run_import
+
+
+@pytest.fixture
+def demo(app):
+    """The demo programme: six closed rounds of seven districts, one open round."""
+    programme, _user = create_demo(seed=2017)
+    db.session.commit()
+    return programme
+
+
+def comparable(summary: dict) -> str:
+    return json.dumps({key: value for key, value in summary.items() if key != "programme"}, sort_keys=True)
+
+
+@pytest.mark.parametrize("file_format", ["csv", "xlsx"])
+def test_export_then_import_gives_the_same_summary(demo, file_format):
+    closed = [r.number for r in demo.rounds if r.state.value == "closed"]
+    assert closed == [1, 2, 3, 4, 5, 6]
+    original = build_summary(db.session, demo, instruments(), round_numbers=closed)
+    download, table = responses_download(demo, instrument_of(demo), file_format)
+    assert table.rounds == closed and table.withheld_comments > 0
+
+    result = run_import(download.data, slug="kopia", create=True, filename=download.filename)
+    assert result.total == len(table.rows)
+    copy = build_summary(db.session, result.programme, instruments())
+    assert comparable(copy) == comparable(original)
+
+
+def test_responses_csv_is_for_swedish_excel_and_sorted_without_revealing_the_order_of_arrival(demo):
+    download, table = responses_download(demo, instrument_of(demo), "csv")
+    assert download.data.startswith(b"\xef\xbb\xbf")
+    text = download.data.decode("utf-8-sig")
+    assert text.count("\r\n") == len(table.rows) + 1
+    header, *rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=";"))
+    assert header == ["round", "round_title", "unit", "profession", *[f"q{i}" for i in range(1, 10)], "comment"]
+    positions = {p.name: p.position for p in demo.professions}
+    keys = [(int(r[0]), r[2].casefold(), positions[r[3]], [int(v) if v else 99 for v in r[4:13]]) for r in rows]
+    assert keys == sorted(keys)
+    assert "" in {cell for row in rows for cell in row[4:13]}  # "cannot assess" is an empty cell
+    assert "Hässelby-Vällingby" in text and "Spånga-Tensta" in text
+
+
+def test_comments_of_hidden_groups_are_left_out(demo):
+    # Skärholmen's two from BVC/BMM are hidden in every round: none of their comments may leave.
+    skarholmen = db.session.scalar(select(Unit).where(Unit.name == "Skärholmen", Unit.programme_id == demo.id))
+    bvc = db.session.scalar(select(Profession).where(Profession.key == "bvc_bmm", Profession.programme_id == demo.id))
+    first_round = demo.rounds[0]
+    assert (first_round.id, skarholmen.id, bvc.id) in hidden_groups(demo, [first_round])
+    response = db.session.scalars(select(Response).where(
+        Response.round_id == first_round.id, Response.unit_id == skarholmen.id, Response.profession_id == bvc.id)).first()
+    response.comment = "Hemlig kommentar från BVC i Skärholmen"
+    db.session.flush()
+    table = response_table(demo, instrument_of(demo))
+    comments = {row[-1] for row in table.rows}
+    assert "Hemlig kommentar från BVC i Skärholmen" not in comments
+    assert len(comments - {None}) > 0
+    # The ratings of the hidden group are still there: only the free text is withheld.
+    assert sum(1 for row in table.rows if row[0] == 1 and row[2] == "Skärholmen" and row[3] == "BVC/BMM") == 2
+
+
+def test_the_xlsx_holds_the_responses_and_the_codebook(demo):
+    download, table = responses_download(demo, instrument_of(demo), "xlsx")
+    workbook = openpyxl.load_workbook(io.BytesIO(download.data), read_only=True)
+    assert workbook.sheetnames == ["responses", "codebook"]
+    rows = list(workbook["responses"].iter_rows(values_only=True))
+    assert len(rows) == len(table.rows) + 1
+    assert all(isinstance(value, int) or value is None for row in rows[1:] for value in row[4:13])
+    codebook = list(workbook["codebook"].iter_rows(values_only=True))
+    workbook.close()
+    kinds = {row[0] for row in codebook[1:]}
+    assert {"instrument", "scale", "cannot_assess", "dimension", "item", "column"} <= kinds
+    item_rows = [row for row in codebook if row[0] == "item"]
+    assert [row[1] for row in item_rows] == [f"q{i}" for i in range(1, 10)]
+    assert all(row[2] in {"regelverk", "organisation", "synsatt", "sammanhang"} for row in item_rows)
+    assert all(row[5] and row[6] for row in item_rows)  # both texts
+    instrument_row = next(row for row in codebook if row[0] == "instrument")
+    assert instrument_row[1] == "spindeln-stis" and instrument_row[7] == "1"
+
+
+def test_the_codebook_csv_documents_cannot_assess_and_the_comments(demo):
+    text = codebook_download(demo, instrument_of(demo)).data.decode("utf-8-sig")
+    assert "cannot_assess;" in text and "An empty cell" in text
+    assert "anonymity rule" in text
+
+
+def test_summary_exports_follow_the_contract_with_hidden_figures_empty(demo):
+    summary = json.loads(summary_download(demo, instruments(), "json").data)
+    assert summary["schema"] == "spindeln.summary/1"
+    assert summary["filters"]["rounds"] == [1, 2, 3, 4, 5, 6]
+
+    text = summary_download(demo, instruments(), "csv").data.decode("utf-8-sig")
+    header, *rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=";"))
+    assert len(rows) == 6 * 9
+    for field in ("round", "label", "item", "dimension", "suppressed", "n", "mean", "sd", "rwg", "agreement",
+                  "count_1", "count_10"):
+        assert field in header
+    mean = rows[0][header.index("mean")]
+    assert "," in mean and "." not in mean  # decimal comma for Swedish Excel
+
+    workbook = openpyxl.load_workbook(io.BytesIO(summary_download(demo, instruments(), "xlsx").data), read_only=True)
+    sheet_rows = list(workbook["summary"].iter_rows(values_only=True))
+    workbook.close()
+    assert len(sheet_rows) == 6 * 9 + 1
+    assert isinstance(sheet_rows[1][header.index("mean")], float)
+
+
+def test_a_suppressed_row_is_marked_and_has_no_figures(programme, instrument):
+    from spindeln.programmes.operations import add_round
+
+    measurement_round = add_round(programme, "Mätning 1")
+    measurement_round.open()
+    farsta = programme.units[0]
+    bvc = programme.professions[2]
+    for _ in range(2):
+        db.session.add(Response(round_id=measurement_round.id, unit_id=farsta.id, profession_id=bvc.id,
+                                submitted_on=measurement_round.opens_on, answers=encode_answers([5] * 9, 1)))
+    measurement_round.close()
+    db.session.commit()
+    text = summary_download(programme, instruments(), "csv").data.decode("utf-8-sig")
+    header, *rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=";"))
+    assert len(rows) == 9
+    for row in rows:
+        assert row[header.index("suppressed")] == "1"
+        assert row[header.index("mean")] == "" and row[header.index("n")] == "" and row[header.index("count_5")] == ""
