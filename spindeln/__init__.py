@@ -48,6 +48,8 @@ def create_app(test_config: dict | None = None, instance_path: str | os.PathLike
         BABEL_TRANSLATION_DIRECTORIES=str(Path(__file__).parent / "translations"),
         MAX_CONTENT_LENGTH=64 * 1024,
         MAX_FORM_MEMORY_SIZE=64 * 1024,
+        #: None: secure (https only) exactly when PUBLIC_URL is https; Flask's own default is False.
+        SESSION_COOKIE_SECURE=None,
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
         REMEMBER_COOKIE_HTTPONLY=True,
@@ -67,6 +69,7 @@ def create_app(test_config: dict | None = None, instance_path: str | os.PathLike
         )
     if app.config.get("SESSION_COOKIE_SECURE") is None:
         app.config["SESSION_COOKIE_SECURE"] = app.config["PUBLIC_URL"].startswith("https://")
+    app.config.setdefault("REMEMBER_COOKIE_SECURE", app.config["SESSION_COOKIE_SECURE"])
 
     from spindeln import web
     from spindeln.db import db, engine_options
@@ -74,6 +77,9 @@ def create_app(test_config: dict | None = None, instance_path: str | os.PathLike
     app.config["SQLALCHEMY_ENGINES"] = {"default": engine_options(app.config["DATABASE_URL"])}
     db.init_app(app)
     web.init_app(app)
+    from spindeln import limits
+
+    limits.init_app(app)
 
     from spindeln.auth.views import bp as auth_bp
     from spindeln.meeting.views import bp as meeting_bp
@@ -88,4 +94,8 @@ def create_app(test_config: dict | None = None, instance_path: str | os.PathLike
     app.register_blueprint(results_bp)
     app.register_blueprint(api_bp)
     app.register_blueprint(meeting_bp)
+    from spindeln.reports.views import bp as reports_bp  # noqa: E402
+    app.register_blueprint(reports_bp)
+    from spindeln.transfer.views import bp as transfer_bp  # noqa: E402
+    app.register_blueprint(transfer_bp)
     return app

@@ -120,11 +120,16 @@ def demo(seed: int) -> None:
 @main.command()
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--port", default=5000, show_default=True, type=int, help="Port to listen on.")
-@click.option("--threads", default=8, show_default=True, type=int, help="Worker threads.")
+@click.option(
+    "--workers",
+    type=click.IntRange(1, 64),
+    help="Worker processes (default: two per core, 2 to 8). Each serves one request at a time.",
+)
 @click.pass_context
-def serve(ctx: click.Context, host: str, port: int, threads: int) -> None:
-    """Serve the app with the Waitress production WSGI server."""
-    import waitress
+def serve(ctx: click.Context, host: str, port: int, workers: int | None) -> None:
+    """Serve the app with gunicorn's worker processes, a production server (Linux and macOS)."""
+    from spindeln.ops.serving import default_workers
+    from spindeln.ops.serving import serve as run_server
 
     app = _load_app(ctx)
     with app.app_context():
@@ -133,8 +138,10 @@ def serve(ctx: click.Context, host: str, port: int, threads: int) -> None:
 
         if current_revision(database.engine) != head_revision(database.engine):
             raise click.ClickException("The database is not up to date: run `spindeln db upgrade` first.")
-    click.echo(f"Spindeln serves {_instance(ctx)} at http://{host}:{port}/  (Ctrl-C stops it)")
-    waitress.serve(app, host=host, port=port, threads=threads, ident="spindeln")
+    workers = workers or default_workers()
+    click.echo(f"Spindeln serves {_instance(ctx)} at http://{host}:{port}/ with {workers} worker processes"
+               " (Ctrl-C stops it)")
+    run_server(app, host, port, workers)
 
 
 @main.group()
@@ -199,3 +206,17 @@ from spindeln.results import cli as results_cli  # noqa: E402
 
 main.add_command(results_cli.summary)
 main.add_command(results_cli.chart)
+
+from spindeln.reports import cli as reports_cli  # noqa: E402
+
+main.add_command(reports_cli.report)
+
+from spindeln.transfer import cli as transfer_cli  # noqa: E402
+
+main.add_command(transfer_cli.import_command)
+main.add_command(transfer_cli.export_command)
+
+from spindeln.ops import cli as ops_cli  # noqa: E402
+
+main.add_command(ops_cli.backup)
+main.add_command(ops_cli.restore)

@@ -71,16 +71,18 @@ def number(value: float | None, decimals: int = 1) -> str:
 
 
 def _load_user(user_id: str):
-    from spindeln.auth.models import User
+    from spindeln.auth.models import User, user_from_session
 
-    if not user_id.isdigit():
-        return None
-    return db.session.get(User, int(user_id))
+    # Deactivated accounts and sessions from before a password change are logged out here.
+    return user_from_session(user_id, lambda key: db.session.get(User, key))
 
 
 def _security_headers(response):
     for header, value in SECURITY_HEADERS.items():
         response.headers.setdefault(header, value)
+    if current_app.config["PUBLIC_URL"].startswith("https://"):
+        # Served over https: browsers must never fall back to plain http for a year.
+        response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
     return response
 
 

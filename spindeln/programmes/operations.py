@@ -15,6 +15,8 @@ from spindeln.survey.models import Link, Round
 from spindeln.text import ascii_key
 
 SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
+#: Short names that are management pages of their own under /manage/.
+RESERVED_SLUGS = frozenset({"new", "users"})
 
 
 class ProgrammeError(ValueError):
@@ -34,6 +36,8 @@ def create_programme(
         raise ProgrammeError("the programme needs a name")
     if not SLUG.match(slug):
         raise ProgrammeError(f"{slug!r} is not a valid short name (a-z, 0-9 and -)")
+    if slug in RESERVED_SLUGS:
+        raise ProgrammeError(f"{slug!r} is taken by a page of its own; choose another short name")
     if programme_by_slug(slug) is not None:
         raise ProgrammeError(f"there is already a programme {slug!r}")
     if not 1 <= min_group_size <= 100:

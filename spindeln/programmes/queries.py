@@ -21,9 +21,21 @@ def programme_by_slug(slug: str) -> Programme | None:
     return db.session.scalar(select(Programme).where(Programme.slug == slug))
 
 
+def readable_programmes(user) -> list[Programme]:
+    """The programmes `user` may read, by name: all for admins and researchers, a coordinator's own."""
+    from spindeln.auth.permissions import can_read  # here: the permissions module reads programmes
+
+    return [programme for programme in all_programmes() if can_read(user, programme)]
+
+
 def programme_or_404(slug: str) -> Programme:
-    """The programme with this slug, or a 404 page."""
-    return programme_by_slug(slug) or abort(404)
+    """The programme with this slug if the logged-in user may read it, else a 404 page.
+
+    A programme the user may not read answers exactly like one that does not exist.
+    """
+    from spindeln.auth.permissions import readable_or_404
+
+    return readable_or_404(programme_by_slug(slug))
 
 
 def round_by_number(programme: Programme, number: int) -> Round | None:

@@ -7,9 +7,11 @@ import io
 import segno
 from flask import Blueprint, Response, abort, current_app, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_login import current_user
 from wtforms import SelectChoice
 
 from spindeln.auth.models import Role
+from spindeln.auth.permissions import managed_programme_or_404, readable_programme_or_404
 from spindeln.auth.views import role_required
 from spindeln.db import db
 from spindeln.programmes import operations
@@ -21,7 +23,7 @@ from spindeln.programmes.forms import (
     RoundForm,
     UnitForm,
 )
-from spindeln.programmes.queries import all_programmes, programme_or_404, round_or_404
+from spindeln.programmes.queries import readable_programmes, round_or_404
 from spindeln.survey.models import Link, RoundStateError
 from spindeln.survey.queries import response_count
 from spindeln.web import instrument_of, instruments, language
@@ -42,8 +44,8 @@ def respondent_url(link: Link) -> str:
 @bp.route("/")
 @role_required(*READERS)
 def index():
-    """The programmes."""
-    return render_template("programmes/index.html", programmes=all_programmes())
+    """The programmes the user may read."""
+    return render_template("programmes/index.html", programmes=readable_programmes(current_user))
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -89,14 +91,14 @@ def _programme_page(programme, status=200, **forms):
 @role_required(*READERS)
 def programme(slug):
     """A programme: its units, professions and rounds."""
-    return _programme_page(programme_or_404(slug))
+    return _programme_page(readable_programme_or_404(slug))
 
 
 @bp.route("/<slug>/units", methods=["POST"])
 @role_required(*MANAGERS)
 def add_unit(slug):
     """Add a unit."""
-    programme = programme_or_404(slug)
+    programme = managed_programme_or_404(slug)
     form = UnitForm()
     if form.validate_on_submit():
         try:
@@ -114,7 +116,7 @@ def add_unit(slug):
 @role_required(*MANAGERS)
 def add_profession(slug):
     """Add a profession."""
-    programme = programme_or_404(slug)
+    programme = managed_programme_or_404(slug)
     form = ProfessionForm()
     if form.validate_on_submit():
         try:
@@ -133,7 +135,7 @@ def add_profession(slug):
 @role_required(*MANAGERS)
 def add_round(slug):
     """Add the next round as a draft."""
-    programme = programme_or_404(slug)
+    programme = managed_programme_or_404(slug)
     form = RoundForm()
     if form.validate_on_submit():
         try:
@@ -173,7 +175,7 @@ def _round_page(programme, measurement_round, link_form=None, status=200):
 @role_required(*READERS)
 def round_page(slug, number):
     """A round: its state, links, QR codes and the number of responses."""
-    programme = programme_or_404(slug)
+    programme = readable_programme_or_404(slug)
     return _round_page(programme, round_or_404(programme, number))
 
 
@@ -181,7 +183,7 @@ def round_page(slug, number):
 @role_required(*MANAGERS)
 def change_state(slug, number, action):
     """Open or close a round."""
-    programme = programme_or_404(slug)
+    programme = managed_programme_or_404(slug)
     measurement_round = round_or_404(programme, number)
     if ConfirmForm().validate_on_submit():
         try:
@@ -198,7 +200,7 @@ def change_state(slug, number, action):
 @role_required(*MANAGERS)
 def add_link(slug, number):
     """Make a link bound to one unit."""
-    programme = programme_or_404(slug)
+    programme = managed_programme_or_404(slug)
     measurement_round = round_or_404(programme, number)
     form = _link_form(programme)
     if form.validate_on_submit():
@@ -220,7 +222,7 @@ def _link_or_404(measurement_round, link_id) -> Link:
 @role_required(*MANAGERS)
 def replace_link(slug, number, link_id):
     """Revoke a link and make a new one in its place."""
-    programme = programme_or_404(slug)
+    programme = managed_programme_or_404(slug)
     link = _link_or_404(round_or_404(programme, number), link_id)
     if ConfirmForm().validate_on_submit():
         operations.replace_link(link)
@@ -233,7 +235,7 @@ def replace_link(slug, number, link_id):
 @role_required(*MANAGERS)
 def qr_code(slug, number, link_id):
     """The link as a QR code, an SVG big enough to project."""
-    programme = programme_or_404(slug)
+    programme = managed_programme_or_404(slug)
     link = _link_or_404(round_or_404(programme, number), link_id)
     buffer = io.BytesIO()
     segno.make(respondent_url(link), error="m").save(buffer, kind="svg", scale=10, border=2, xmldecl=False)
@@ -241,10 +243,10 @@ def qr_code(slug, number, link_id):
 
 
 @bp.route("/<slug>/rounds/<number:number>/count.json")
-@role_required(*MANAGERS)
+@role_required(*READERS)
 def live_count(slug, number):
     """The number of responses so far: the only figure shown while a round is open."""
-    programme = programme_or_404(slug)
+    programme = readable_programme_or_404(slug)
     measurement_round = round_or_404(programme, number)
     response = jsonify(count=response_count(measurement_round), state=measurement_round.state.value)
     response.headers["Cache-Control"] = "no-store"

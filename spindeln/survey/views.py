@@ -6,6 +6,7 @@ from flask import Blueprint, abort, redirect, render_template, request, url_for
 from sqlalchemy.exc import SQLAlchemyError
 
 from spindeln.db import db
+from spindeln.limits import limit_responses, single_clean_values
 from spindeln.survey.forms import make_response_form, new_submission_key
 from spindeln.survey.operations import store_response
 from spindeln.survey.queries import link_by_token
@@ -15,6 +16,8 @@ bp = Blueprint("survey", __name__)
 
 
 @bp.route("/r/<token>", methods=["GET", "POST"])
+@limit_responses
+@single_clean_values
 def respond(token):
     """The form of a round; a closed or not yet open round gets a friendly page and stores nothing."""
     link = link_by_token(token) or abort(404)

@@ -48,6 +48,12 @@ def test_a_bad_programme_form_keeps_what_was_typed_and_says_what_is_wrong(client
         data={"csrf_token": token, "name": "Igen", "slug": "stis", "instrument": "spindeln-stis@1", "min_group_size": "3"},
     )
     assert "already a programme" in text_of(duplicate.data)
+    reserved = client.post(
+        "/manage/new",
+        data={"csrf_token": token, "name": "Användare", "slug": "users", "instrument": "spindeln-stis@1",
+              "min_group_size": "3"},
+    )
+    assert "taken by a page of its own" in text_of(reserved.data)
     assert len(list(db.session.scalars(select(Programme)))) == 1
 
 
