@@ -1,0 +1,136 @@
+"""Time the PDF handout against bare WeasyPrint: `python bench/bench_report.py [--instance PATH] [--repeat N]`.
+
+The handout of the demo's round 6 (all units) is made end to end: the summaries, the charts, the
+HTML and WeasyPrint. The floor is bare WeasyPrint, in the same process, rendering a minimal HTML
+with the same chart SVGs to the same number of A4 pages: what any PDF with these charts costs. The
+ratio says what the handout adds on top (its tables and text, and the charts it has to build).
+
+Without --instance a demo instance is made in a temporary folder first.
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import shutil
+import statistics
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+import weasyprint  # noqa: E402
+from flask import render_template  # noqa: E402
+from flask_babel import force_locale  # noqa: E402
+from pypdf import PdfReader  # noqa: E402
+
+from spindeln import create_app  # noqa: E402
+from spindeln.db import Base, db  # noqa: E402
+from spindeln.demo import DEMO_SLUG, create_demo  # noqa: E402
+from spindeln.programmes.queries import programme_by_slug  # noqa: E402
+from spindeln.reports import handout  # noqa: E402
+
+ROUND = 6
+#: The budget the handout must stay under on this machine, end to end.
+BUDGET_SECONDS = 2.0
+
+
+def floor_pdf(charts: dict[str, bytes], pages: int) -> bytes:
+    """Bare WeasyPrint: each chart on a page of its own, blank pages up to `pages`, nothing else."""
+    blocks = [f'<div class="p"><img src="{handout.chart_url(name)}"></div>' for name in charts]
+    blocks += ['<div class="p">.</div>'] * max(0, pages - len(blocks))
+    html = ("<!doctype html><html><head><style>@page { size: A4; margin: 15mm } .p { break-after: page } "
+            "img { width: 100% }</style></head><body>" + "".join(blocks) + "</body></html>")
+    return weasyprint.HTML(string=html, base_url=None, url_fetcher=handout.ChartFetcher(
+        {handout.chart_url(name): svg for name, svg in charts.items()})).write_pdf()
+
+
+def page_count(pdf: bytes) -> int:
+    """The number of pages of a PDF."""
+    return len(PdfReader(io.BytesIO(pdf)).pages)
+
+
+def timed(function, repeat: int):
+    """The median wall-clock and CPU seconds of `repeat` calls of `function`, and its last result.
+
+    CPU time (this process only) is shown beside wall time: on a machine busy with other work the
+    wall time says more about the neighbours than about the handout.
+    """
+    wall, cpu, result = [], [], None
+    for _ in range(repeat):
+        start, start_cpu = time.perf_counter(), time.process_time()
+        result = function()
+        wall.append(time.perf_counter() - start)
+        cpu.append(time.process_time() - start_cpu)
+    return Timing(statistics.median(wall), statistics.median(cpu)), result
+
+
+@dataclass
+class Timing:
+    """Seconds of wall-clock and of CPU time."""
+
+    wall: float
+    cpu: float
+
+    def __str__(self) -> str:
+        return f"{self.wall:6.2f} s wall {self.cpu:6.2f} s CPU"
+
+
+def main() -> None:
+    """Print the time of each stage of the handout, the floor and the ratios."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--instance", type=Path, help="An instance holding the demo programme.")
+    parser.add_argument("--repeat", type=int, default=5)
+    arguments = parser.parse_args()
+    with tempfile.TemporaryDirectory() as folder:
+        instance = arguments.instance or Path(folder)
+        # A chart cache of the bench's own, emptied before every cold run.
+        config = {"CHART_CACHE_DIR": str(Path(folder) / "charts")}
+        if not arguments.instance:
+            config |= {"SECRET_KEY": "bench", "DATABASE_URL": f"sqlite:///{Path(folder) / 'bench.sqlite'}"}
+        app = create_app(config, instance_path=instance)
+        with app.app_context(), app.test_request_context("/"), force_locale("sv"):
+            if not arguments.instance:
+                Base.metadata.create_all(db.engine)
+            if programme_by_slug(DEMO_SLUG) is None:
+                create_demo()
+                db.session.commit()
+            programme = programme_by_slug(DEMO_SLUG)
+            run(programme, arguments.repeat, Path(config["CHART_CACHE_DIR"]))
+
+
+def run(programme, repeat: int, cache: Path) -> None:
+    """Time the handout of round 6 of `programme` (charts cold and cached) and its floor; print the result."""
+
+    def cold(function):
+        def call():
+            shutil.rmtree(cache, ignore_errors=True)
+            return function()
+        return call
+
+    handout.make_handout(programme, ROUND)  # warm up fonts, matplotlib and WeasyPrint
+    total, pdf = timed(cold(lambda: handout.make_handout(programme, ROUND)), repeat)
+    cached, _ = timed(lambda: handout.make_handout(programme, ROUND), repeat)
+    collect, (content, charts) = timed(cold(lambda: handout.collect(programme, ROUND)), repeat)
+    html = render_template("reports/handout.html", h=content, css_string=handout.css_string)
+    render, _ = timed(lambda: handout.render_pdf(html, charts), repeat)
+    pages = page_count(pdf)
+    floor, floor_result = timed(lambda: floor_pdf(charts, pages), repeat)
+    print(f"handout of round {ROUND}: {pages} pages, {len(pdf) / 1000:.0f} kB (median of {repeat})")
+    print(f"  summaries + charts, cold (collect)  {collect}")
+    print(f"  WeasyPrint of the handout           {render}")
+    print(f"  end to end, charts cold             {total}   budget {BUDGET_SECONDS:.1f} s: "
+          f"{'ok' if total.wall < BUDGET_SECONDS else 'OVER'}")
+    print(f"  end to end, charts cached           {cached}   budget {BUDGET_SECONDS:.1f} s: "
+          f"{'ok' if cached.wall < BUDGET_SECONDS else 'OVER'}")
+    print(f"floor: bare WeasyPrint, same {len(charts)} SVGs, {page_count(floor_result)} pages  {floor}")
+    for name, timing in (("WeasyPrint of the handout", render), ("end to end, charts cold", total),
+                         ("end to end, charts cached", cached)):
+        print(f"ratio {name + ' / floor':36} wall {timing.wall / floor.wall:5.2f}   CPU {timing.cpu / floor.cpu:5.2f}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,1 @@
+"""The PDF handout of a closed round, for experience-exchange meetings and reports."""

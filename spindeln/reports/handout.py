@@ -1,0 +1,495 @@
+"""The PDF handout of a closed round: title page, charts, tables, discussion prompts and comments.
+
+Every figure comes from `build_summary`, which applies the anonymity rule; this module only picks
+the rounds, words the figures and lays them out. The charts are the results pages' (built with
+`spindeln.charts` from the same summaries, and cached by `spindeln.results.figures`), kept in
+memory as SVG and handed to WeasyPrint by `ChartFetcher`, which serves nothing else: WeasyPrint
+never reads a file or the network while it renders a handout.
+
+`make_handout` must run inside a request context whose locale is the handout's language (the
+download view has one; the CLI makes one with `force_locale`), so that `gettext` speaks it.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+import weasyprint
+from flask import render_template
+from markupsafe import Markup
+from flask_babel import format_date
+from flask_babel import gettext as _
+from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+from spindeln.analysis.loader import build_summary
+from spindeln.charts import format_number
+from spindeln.charts.base import agreement_text, hidden_text
+from spindeln.charts.radar import MAX_OVERLAY
+from spindeln.db import db
+from spindeln.instrument import Instrument
+from spindeln.programmes.models import Profession, Programme, Unit
+from spindeln.reports.queries import closed_rounds, comments_by_group
+from spindeln.results import figures
+from spindeln.survey.models import Round, RoundState
+from spindeln.web import instrument_of, instruments
+
+#: The made-up URL scheme of the charts embedded in a handout; the fetcher serves only these.
+CHART_SCHEME = "spindeln-chart"
+#: Rounds compared with the handout's round at most: the overlay radar holds MAX_OVERLAY series.
+MAX_COMPARED = MAX_OVERLAY - 1
+
+
+class HandoutError(Exception):
+    """A handout that cannot be made; the message says why, in words for people."""
+
+    #: The HTTP status the download answers with.
+    status = 400
+
+
+class RoundNotClosed(HandoutError):
+    """The round is a draft or still open: its figures are not final, so there is no handout."""
+
+    status = 409
+
+
+class GroupHidden(HandoutError):
+    """The chosen group has too few respondents in the round to show any figure."""
+
+    status = 409
+
+
+class NothingToShow(HandoutError):
+    """Nobody in the chosen group answered the round."""
+
+    status = 409
+
+
+class RefusedURL(ValueError):
+    """A URL the handout's fetcher does not serve (anything but the handout's own charts)."""
+
+
+class ChartFetcher(URLFetcher):
+    """Serves the handout's charts (SVG bytes by `chart_url`) to WeasyPrint and refuses every other URL.
+
+    A refused URL stops the rendering (`fail_on_errors`) rather than leaving a quiet gap, so
+    nothing in a handout can make the server read a file or reach out to the network.
+    """
+
+    def __init__(self, charts: Mapping[str, bytes]):
+        super().__init__(allowed_protocols=(CHART_SCHEME,), fail_on_errors=True)
+        self._charts = dict(charts)
+
+    def fetch(self, url: str, headers=None) -> URLFetcherResponse:
+        """The chart at `url`; `RefusedURL` for anything else."""
+        if url in self._charts:
+            return URLFetcherResponse(url, self._charts[url], {"Content-Type": "image/svg+xml"})
+        raise RefusedURL(f"the handout serves only its own charts, not {url[:100]!r}")
+
+
+def chart_url(name: str) -> str:
+    """The URL a chart named `name` is embedded under."""
+    return f"{CHART_SCHEME}:{name}"
+
+
+def render_pdf(html: str, charts: Mapping[str, bytes]) -> bytes:
+    """The PDF of the handout's HTML, with `charts` (name → SVG bytes) as its only outside resources."""
+    fetcher = ChartFetcher({chart_url(name): svg for name, svg in charts.items()})
+    return weasyprint.HTML(string=html, base_url=None, url_fetcher=fetcher).write_pdf()
+
+
+def css_string(text: str) -> Markup:
+    """`text` as a quoted CSS string, safe inside a <style> element (for page headers and footers)."""
+    escaped = "".join(
+        f"\\{ord(char):x} " if char in '\\"<>&' or ord(char) < 0x20 else char for char in text
+    )
+    return Markup(f'"{escaped}"')
+
+
+# --- what the template renders ---------------------------------------------------------------
+
+
+@dataclass
+class ChartFigure:
+    """A chart in the handout: where it is fetched from and the sentence that says what it shows."""
+
+    url: str
+    summary: str
+
+
+@dataclass
+class Handout:
+    """Everything the handout template shows, as words and formatted numbers."""
+
+    language: str
+    programme: str
+    round_title: str
+    round_number: int
+    dates: str
+    selection: str
+    instrument: str
+    scale: str
+    min_group_size: int
+    agreement_note: str
+    counts: list[tuple[str, str]]
+    total: str
+    any_hidden_count: bool
+    radar: ChartFigure
+    dimension_rows: list[list[str]] = field(default_factory=list)
+    compared_labels: list[str] = field(default_factory=list)
+    overlay: ChartFigure | None = None
+    change_headers: list[str] = field(default_factory=list)
+    change_rows: list[dict] = field(default_factory=list)
+    not_comparable: list[str] = field(default_factory=list)
+    trend: ChartFigure | None = None
+    trend_headers: list[str] = field(default_factory=list)
+    trend_rows: list[list[str]] = field(default_factory=list)
+    dispersion: ChartFigure | None = None
+    item_rows: list[dict] = field(default_factory=list)
+    prompts: list[tuple[str, str]] = field(default_factory=list)
+    comments: list[tuple[str, int]] = field(default_factory=list)
+
+
+# --- making a handout ------------------------------------------------------------------------
+
+
+def make_handout(programme: Programme, number: int, *, unit: Unit | None = None,
+                 profession: Profession | None = None, compare: Sequence[int] = (),
+                 language: str = "sv") -> bytes:
+    """The PDF handout of closed round `number` of `programme`, for one unit and/or profession if given.
+
+    The comparison is with `compare` (earlier closed rounds, at most two), else with the previous
+    and the first closed round. Raises `HandoutError` (with a message for people) when the round
+    is missing, not closed, or the group is hidden.
+    """
+    handout, charts = collect(programme, number, unit=unit, profession=profession, compare=compare,
+                              language=language)
+    html = render_template("reports/handout.html", h=handout, css_string=css_string)
+    return render_pdf(html, charts)
+
+
+def collect(programme: Programme, number: int, *, unit: Unit | None = None,
+            profession: Profession | None = None, compare: Sequence[int] = (),
+            language: str = "sv") -> tuple[Handout, dict[str, bytes]]:
+    """The handout's words and numbers, and its charts as SVG bytes by name."""
+    rounds = closed_rounds(programme, number)
+    this_round = _closed_round(programme, number, rounds)
+    instrument = instrument_of(this_round)
+    compared = _compared_rounds(this_round, rounds, compare)
+
+    summary = _summary(programme, [r.number for r in rounds], unit, profession)
+    entry = summary["rounds"][-1]
+    if entry["suppressed"]:
+        raise GroupHidden(_("Fewer than %(min)d people in this group answered round %(number)d, so it has no "
+                            "handout. Choose a larger group.", min=programme.min_group_size, number=number))
+    if not entry["n_respondents"]:
+        raise NothingToShow(_("Nobody in this group answered round %(number)d: there is nothing to hand out.",
+                              number=number))
+    labels = {round_entry["number"]: round_entry["label"] for round_entry in summary["rounds"]}
+
+    # The charts are the results pages' own, from their cache when the data has not changed since.
+    selection = figures.Selection(programme, this_round, unit, profession, [r.number for r in compared])
+    charts: dict[str, bytes] = {}
+
+    def add_chart(name: str, kind: str) -> ChartFigure:
+        try:
+            text = figures.chart_text(kind, selection, language, _)
+            charts[name] = figures.chart_image(kind, selection, "svg", language, _)
+        except figures.SelectionError as error:
+            raise HandoutError(str(error)) from error
+        return ChartFigure(chart_url(name), text.summary)
+
+    counts, total, any_hidden = _respondent_counts(programme, number, unit, profession, entry, language)
+    handout = Handout(
+        language=language,
+        programme=programme.name,
+        round_title=this_round.title,
+        round_number=number,
+        dates=_dates(this_round),
+        selection=_selection_text(unit, profession, language),
+        instrument=_("%(name)s, version %(version)s", name=instrument.name.get(language), version=instrument.version),
+        scale=_("%(min)d = %(min_label)s, %(max)d = %(max_label)s", min=instrument.scale.min,
+                min_label=instrument.scale.min_label.get(language), max=instrument.scale.max,
+                max_label=instrument.scale.max_label.get(language)),
+        min_group_size=programme.min_group_size,
+        agreement_note=_agreement_note(summary["agreement"], language),
+        counts=counts,
+        total=total,
+        any_hidden_count=any_hidden,
+        radar=add_chart("radar", "radar"),
+    )
+
+    if compared:
+        comparison = _summary(programme, [r.number for r in compared] + [number], unit, profession)
+        series = comparison["rounds"]
+        handout.compared_labels = [series_entry["label"] for series_entry in series[:-1]]
+        handout.overlay = add_chart("overlay", "compare")
+        changes = [c for c in comparison["comparisons"] if c["to_round"] == number]
+        changes.sort(key=lambda change: change["from_round"])
+        handout.not_comparable = [c["reason"] for c in changes if not c["comparable"]]
+        shown = [c for c in changes if c["comparable"]]
+        if shown:
+            handout.change_headers, handout.change_rows = _change_table(
+                shown, labels | {e["number"]: e["label"] for e in series}, instrument, language)
+
+    handout.dimension_rows = _dimension_rows(entry, instrument, language)
+    if len(summary["trend"]["dimensions"]) and len(summary["trend"]["dimensions"][0]["points"]) > 1:
+        handout.trend = add_chart("trend", "trend")
+        handout.trend_headers, handout.trend_rows = _trend_table(summary["trend"], labels, instrument, language)
+    handout.dispersion = add_chart("dispersion", "dispersion")
+    handout.item_rows = _item_rows(entry, instrument, language)
+    professions = {p.key: p.display_name(language) for p in programme.professions}
+    handout.prompts = [prompt_sentence(prompt, instrument, professions, labels, language)
+                       for prompt in summary["prompts"]]
+    handout.comments = shown_comments(programme, this_round, unit, profession)
+    return handout, charts
+
+
+def _summary(programme: Programme, round_numbers: list[int], unit: Unit | None,
+             profession: Profession | None) -> dict:
+    return build_summary(db.session, programme, instruments(), round_numbers, unit, profession)
+
+
+def _closed_round(programme: Programme, number: int, rounds: list[Round]) -> Round:
+    """The handout's round, which must be closed."""
+    for measurement_round in rounds:
+        if measurement_round.number == number:
+            return measurement_round
+    other = next((r for r in programme.rounds if r.number == number), None)
+    if other is None:
+        raise HandoutError(_("There is no round %(number)d in %(programme)s.", number=number,
+                             programme=programme.name))
+    state = _("still open") if other.state is RoundState.open else _("a draft")
+    raise RoundNotClosed(_("Round %(number)d is %(state)s. A handout can be made once the round is closed.",
+                           number=number, state=state))
+
+
+def _compared_rounds(this_round: Round, rounds: list[Round], compare: Sequence[int]) -> list[Round]:
+    """The rounds to compare with: those asked for, else the previous and the first closed round."""
+    same_instrument = [r for r in rounds if r.number < this_round.number
+                       and (r.instrument_id, r.instrument_version)
+                       == (this_round.instrument_id, this_round.instrument_version)]
+    if not compare:
+        if not same_instrument:
+            return []
+        return sorted({same_instrument[0], same_instrument[-1]}, key=lambda r: r.number)
+    wanted = sorted(set(compare))
+    if len(wanted) > MAX_COMPARED:
+        raise HandoutError(_("A handout compares with at most %(count)d earlier rounds.", count=MAX_COMPARED))
+    by_number = {r.number: r for r in rounds if r.number < this_round.number}
+    for number in wanted:
+        if number not in by_number:
+            raise HandoutError(_("Round %(number)d is not an earlier closed round: a handout compares only with "
+                                 "those.", number=number))
+        if by_number[number] not in same_instrument:
+            raise HandoutError(_("Round %(number)d used another instrument and cannot be compared.", number=number))
+    return [by_number[number] for number in wanted]
+
+
+def _dates(measurement_round: Round) -> str:
+    if measurement_round.opens_on is None or measurement_round.closes_on is None:
+        return "–"
+    return f"{format_date(measurement_round.opens_on, 'long')} – {format_date(measurement_round.closes_on, 'long')}"
+
+
+def _agreement_note(agreement: dict, language: str) -> str:
+    """How the agreement bands are drawn, with the summary's own thresholds."""
+    bands = agreement["bands"]
+    return _("Agreement is high from rwg %(high)s (with AD_M at most %(cutoff)s), moderate from %(moderate)s, "
+             "low below that.", high=format_number(bands["high"]["rwg_min"], language, 2),
+             cutoff=format_number(agreement["ad_m_cutoff"], language, 2),
+             moderate=format_number(bands["moderate"]["rwg_min"], language, 2))
+
+
+def _selection_text(unit: Unit | None, profession: Profession | None, language: str) -> str:
+    if unit is not None and profession is not None:
+        return _("%(profession)s in %(unit)s", profession=profession.display_name(language), unit=unit.name)
+    if unit is not None:
+        return unit.name
+    if profession is not None:
+        return _("%(profession)s in all units", profession=profession.display_name(language))
+    return _("All units and professions")
+
+
+def _respondent_counts(programme: Programme, number: int, unit: Unit | None, profession: Profession | None,
+                       entry: dict, language: str) -> tuple[list[tuple[str, str]], str, bool]:
+    """Respondents per profession in the group, as the anonymity rule lets them be shown, and the total."""
+    hidden = _("fewer than %(min)d", min=programme.min_group_size)
+    rows: list[tuple[str, str]] = []
+    any_hidden = False
+    for candidate in [profession] if profession is not None else programme.professions:
+        round_entry = entry if candidate is profession else \
+            _summary(programme, [number], unit, candidate)["rounds"][0]
+        count = round_entry["n_respondents"]
+        if round_entry["suppressed"] or count is None:
+            # A hidden group may be a cover for a smaller one: its count is not shown either.
+            rows.append((candidate.display_name(language), hidden + "*"))
+            any_hidden = True
+        else:
+            rows.append((candidate.display_name(language), str(count)))
+    return rows, str(entry["n_respondents"]), any_hidden
+
+
+def _change_table(changes: list[dict], labels: Mapping[int, str], instrument: Instrument,
+                  language: str) -> tuple[list[str], list[dict]]:
+    """Headers and rows of the change table: the means of the compared rounds, this round's, and the changes."""
+    this_number = changes[0]["to_round"]
+    headers = [labels[c["from_round"]] for c in changes] + [labels[this_number]]
+    headers += [_("Change since %(round)s", round=labels[c["from_round"]]) for c in changes]
+
+    def row(label: str, kind: str, results: list[dict | None]) -> dict:
+        means = [format_number(None if r is None else r["from_mean"], language) for r in results]
+        means.append(format_number(next((r["to_mean"] for r in results if r and r["to_mean"] is not None), None),
+                                   language))
+        cells = []
+        for result in results:
+            if result is None or result["suppressed"] or result["change"] is None:
+                cells.append({"change": _("(hidden)") if result and result["suppressed"] else "–",
+                              "interval": "", "few": False})
+                continue
+            cells.append({
+                "change": format_number(result["change"], language, signed=True),
+                "interval": _("%(low)s to %(high)s", low=format_number(result["ci_low"], language),
+                              high=format_number(result["ci_high"], language)),
+                "few": bool(result["small_sample"]),
+            })
+        return {"label": label, "kind": kind, "means": means, "changes": cells}
+
+    rows = []
+    for item in instrument.items:
+        results = [next((r for r in c["items"] if r["key"] == item.key), None) for c in changes]
+        rows.append(row(item.label.get(language), "item", results))
+    for dimension in list(instrument.dimensions) + [None]:
+        key = "all" if dimension is None else dimension.key
+        label = _("All items") if dimension is None else dimension.name.get(language)
+        results = [next((r for r in c["dimensions"] if r["key"] == key), None) for c in changes]
+        rows.append(row(label, "dimension", results))
+    return headers, rows
+
+
+def _dimension_name(key: str, instrument: Instrument, language: str) -> str:
+    return _("All items") if key == "all" else instrument.dimension(key).name.get(language)
+
+
+def _dimension_rows(entry: dict, instrument: Instrument, language: str) -> list[list[str]]:
+    """Each dimension's (and all items') mean, n and agreement in the round, for the table under the radar."""
+    rows = []
+    for figures in entry["dimensions"]:
+        name = _dimension_name(figures["key"], instrument, language)
+        if figures["suppressed"]:
+            rows.append([name, hidden_text(_), "–", "–"])
+            continue
+        agreement = "–" if figures["rwg_j"] is None else \
+            f"{agreement_text(figures['agreement'], _)} ({format_number(figures['rwg_j'], language, 2)})"
+        rows.append([name, format_number(figures["mean"], language), str(figures["n"]), agreement])
+    return rows
+
+
+def _trend_table(trend: dict, labels: Mapping[int, str], instrument: Instrument,
+                 language: str) -> tuple[list[str], list[list[str]]]:
+    """The dimension means of every round in the trend: one row per dimension, one column per round."""
+    numbers = [point["round"] for point in trend["dimensions"][0]["points"]]
+    rows = []
+    for line in trend["dimensions"]:
+        points = {point["round"]: point for point in line["points"]}
+        cells = [_("(hidden)") if points[number]["suppressed"] else format_number(points[number]["mean"], language)
+                 for number in numbers]
+        rows.append([_dimension_name(line["key"], instrument, language)] + cells)
+    return [labels.get(number, str(number)) for number in numbers], rows
+
+
+def _item_rows(entry: dict, instrument: Instrument, language: str) -> list[dict]:
+    """The rows of the item statistics table: each dimension's heading row, then its items."""
+    items = {item["key"]: item for item in entry["items"]}
+    dimensions = {dimension["key"]: dimension for dimension in entry["dimensions"]}
+    rows = []
+    for dimension in instrument.dimensions:
+        members = instrument.items_of(dimension.key)
+        if not members:
+            continue
+        figures = dimensions.get(dimension.key, {})
+        if figures.get("suppressed"):
+            note = hidden_text(_)
+        else:
+            note = _("dimension mean %(mean)s, rwg(j) %(rwg)s, %(band)s agreement",
+                     mean=format_number(figures.get("mean"), language),
+                     rwg=format_number(figures.get("rwg_j"), language, 2),
+                     band=agreement_text(figures.get("agreement"), _))
+        rows.append({"kind": "dimension", "label": dimension.name.get(language), "note": note})
+        for item in members:
+            result = items.get(item.key)
+            row = {"kind": "item", "label": item.label.get(language), "hidden": not result or result["suppressed"]}
+            if not row["hidden"]:
+                row["cells"] = [
+                    str(result["n"]),
+                    str(result["cannot_assess"]),
+                    format_number(result["mean"], language),
+                    format_number(result["median"], language),
+                    format_number(result["sd"], language),
+                    f"{format_number(result['q1'], language)}–{format_number(result['q3'], language)}",
+                    f"{format_number(result['min'], language, 0)}–{format_number(result['max'], language, 0)}",
+                    format_number(result["rwg"], language, 2),
+                    agreement_text(result["agreement"], _),
+                ]
+            rows.append(row)
+    return rows
+
+
+def prompt_sentence(prompt: dict, instrument: Instrument, professions: Mapping[str, str],
+                    round_labels: Mapping[int, str], language: str) -> tuple[str, str]:
+    """One discussion prompt of the summary as (kind heading, sentence with its figures and a question)."""
+    label = next(item.label.get(language) for item in instrument.items if item.key == prompt["item"])
+    figures = prompt["figures"]
+
+    def num(value, decimals=1, signed=False):
+        return format_number(value, language, decimals, signed=signed)
+
+    kind = prompt["kind"]
+    if kind == "lowest":
+        return _("Rated lowest"), _(
+            "“%(item)s” is among the lowest rated: mean %(mean)s (n = %(n)s). What makes it hard here, "
+            "and what would help?", item=label, mean=num(figures["mean"]), n=figures["n"])
+    if kind == "disagreement":
+        return _("Least agreement"), _(
+            "Opinions differ on “%(item)s”: %(band)s agreement (rwg %(rwg)s, SD %(sd)s). Why do we see "
+            "it differently?", item=label, band=agreement_text(figures["agreement"], _),
+            rwg=num(figures["rwg"], 2), sd=num(figures["sd"]))
+    if kind == "change":
+        values = {"item": label, "round": round_labels.get(figures["from_round"], str(figures["from_round"])),
+                  "before": num(figures["from_mean"]), "after": num(figures["to_mean"]),
+                  "change": num(figures["change"], signed=True)}
+        if figures["change"] > 0:
+            sentence = _("“%(item)s” rose from %(before)s in %(round)s to %(after)s (%(change)s). What lies "
+                         "behind the change?", **values)
+        else:
+            sentence = _("“%(item)s” fell from %(before)s in %(round)s to %(after)s (%(change)s). What lies "
+                         "behind the change?", **values)
+        if figures.get("small_sample"):
+            sentence += " " + _("Few answers: read the change with care.")
+        return _("Largest change"), sentence
+    first, second = figures["between"]
+    return _("Largest difference between professions"), _(
+        "The professions differ most on “%(item)s”: %(first)s %(first_mean)s, %(second)s %(second_mean)s. "
+        "How do our views differ?", item=label, first=professions.get(first, first),
+        first_mean=num(figures["means"][first]), second=professions.get(second, second),
+        second_mean=num(figures["means"][second]))
+
+
+def shown_comments(programme: Programme, measurement_round: Round, unit: Unit | None,
+                    profession: Profession | None) -> list[tuple[str, int]]:
+    """The round's comments from groups the anonymity rule shows, as (text, times given), ordered by text.
+
+    Each unit × profession group is asked separately: a comment from a hidden group could tell who
+    wrote it, so its comments are left out altogether.
+    """
+    units = {u.id: u for u in programme.units}
+    professions = {p.id: p for p in programme.professions}
+    counter: Counter[str] = Counter()
+    for (unit_id, profession_id), comments in comments_by_group(measurement_round, unit, profession).items():
+        group = _summary(programme, [measurement_round.number], units[unit_id], professions[profession_id])
+        if group["rounds"][0]["suppressed"]:
+            continue
+        counter.update(comments)
+    # Ordered by text, never by when it was stored: the order of answers must not point to anyone.
+    return sorted(counter.items(), key=lambda pair: (pair[0].casefold(), pair[0]))
