@@ -51,7 +51,7 @@ def _find_chromium() -> str | None:
     return None
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def chromium_path() -> str:
     """Debian's Chromium, installed with apt-get when it is missing and we are root."""
     found = _find_chromium()
@@ -65,7 +65,7 @@ def chromium_path() -> str:
     return found
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def axe_script() -> Path:
     """axe-core's axe.min.js from node_modules, installed from package-lock.json when missing."""
     if not AXE_SCRIPT.is_file() and shutil.which("npm"):
@@ -76,7 +76,7 @@ def axe_script() -> Path:
     return AXE_SCRIPT
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def artifacts() -> Path:
     """The folder for screenshots and downloads (git-ignored)."""
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
@@ -169,7 +169,7 @@ def _wait_for_port(port: int, process: subprocess.Popen, seconds: float = 30) ->
     raise RuntimeError(f"spindeln serve did not answer on port {port} within {seconds} s")
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def server(tmp_path_factory, artifacts) -> Server:
     """`spindeln serve` (gunicorn, worker processes) on 127.0.0.1 and a free port, with init + demo."""
     instance = tmp_path_factory.mktemp("browser") / "instance"
@@ -196,7 +196,7 @@ def server(tmp_path_factory, artifacts) -> Server:
         log.close()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def browser(chromium_path):
     """Headless Chromium, shared by the session."""
     try:
@@ -232,7 +232,7 @@ def new_context(browser, server):
         context.close()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def manager_state(browser, server):
     """The cookies of the logged-in demo admin, made once: `new_context(storage_state=manager_state)`."""
     context = browser.new_context(base_url=server.base_url)
