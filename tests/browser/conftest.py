@@ -9,6 +9,7 @@ fail with a message saying what is missing.
 
 from __future__ import annotations
 
+import ctypes
 import json
 import os
 import shutil
@@ -88,6 +89,15 @@ def _spindeln_command() -> list[str]:
     if script.exists():
         return [str(script)]
     return [sys.executable, "-c", "from spindeln.cli import main; main()"]
+
+
+def _stop_with_pytest() -> None:
+    """In the server process (Linux): get SIGTERM when pytest dies, so a killed test run leaves no server."""
+    if sys.platform.startswith("linux"):
+        try:
+            ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+        except (OSError, AttributeError):
+            pass
 
 
 def _free_port() -> int:
@@ -181,6 +191,7 @@ def server(tmp_path_factory, artifacts) -> Server:
     process = subprocess.Popen(
         [*_spindeln_command(), "--instance", str(instance), "serve", "--port", str(port), "--workers", "3"],
         stdout=log, stderr=subprocess.STDOUT, env=environment, start_new_session=True,
+        preexec_fn=_stop_with_pytest,
     )
     try:
         _wait_for_port(port, process)

@@ -27,6 +27,7 @@ def test_the_round_page_shows_radar_table_and_prompts(client, demo):
     html = page.data.decode()
     for kind in ("radar", "compare", "professions", "dispersion", "trend"):
         assert f"/rounds/6/{kind}.svg" in html
+    assert "/results/stis-ytterstaden/rounds/6/handout.pdf" in html
     text = text_of(page.data)
     assert "Ledningens stöd" in text and "Brukarnas inflytande" in text
     assert 'alt="' in html and "<details>" in html  # every chart has its text alternative
