@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import contextvars
 import os
 import re
@@ -27,11 +28,15 @@ BACKENDS = [b for b in os.environ.get("SPINDELN_TEST_BACKENDS", "sqlite,postgres
 PASSWORD = "correct horse battery"
 
 
-@pytest.fixture(scope="session")
-def postgres_url():
-    """A database of its own on the PostgreSQL server for this test session, dropped at the end."""
+@contextlib.contextmanager
+def scratch_postgres_database(prefix: str):
+    """A new, empty database on the test PostgreSQL server, dropped afterwards; yields its URL.
+
+    Where the server cannot be reached the test is skipped, except in CI, where it fails: CI must run
+    the PostgreSQL tests, not skip them.
+    """
     server = make_url(POSTGRES_URL)
-    name = f"spindeln_test_{uuid.uuid4().hex[:12]}"
+    name = f"{prefix}_{uuid.uuid4().hex[:12]}"
     admin = create_engine(server, isolation_level="AUTOCOMMIT")
     try:
         with admin.connect() as connection:
@@ -42,14 +47,22 @@ def postgres_url():
         if os.environ.get("CI"):
             pytest.fail(message + " (CI must run the PostgreSQL tests, not skip them)")
         pytest.skip(message)
-    url = server.set(database=name)
-    engine = create_engine(url)
-    Base.metadata.create_all(engine)
-    engine.dispose()
-    yield url.render_as_string(hide_password=False)
-    with admin.connect() as connection:
-        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
+    try:
+        yield server.set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def postgres_url():
+    """A database of its own on the PostgreSQL server for this test session, dropped at the end."""
+    with scratch_postgres_database("spindeln_test") as url:
+        engine = create_engine(url)
+        Base.metadata.create_all(engine)
+        engine.dispose()
+        yield url
 
 
 @pytest.fixture(params=BACKENDS)

@@ -6,6 +6,7 @@ from sqlalchemy import create_engine
 
 from spindeln.db import Base
 from spindeln.migrate import current_revision, head_revision, upgrade
+from tests.conftest import scratch_postgres_database
 
 
 def test_migrations_match_the_models(tmp_path):
@@ -18,23 +19,13 @@ def test_migrations_match_the_models(tmp_path):
     engine.dispose()
 
 
-def test_migrations_match_the_models_on_postgresql(postgres_url):
-    from sqlalchemy import text
-    from sqlalchemy.engine import make_url
-
-    server = make_url(postgres_url)
-    admin = create_engine(server, isolation_level="AUTOCOMMIT")
-    name = server.database + "_migrations"
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    engine = create_engine(server.set(database=name))
-    try:
-        upgrade(engine)
-        with engine.connect() as connection:
-            differences = compare_metadata(MigrationContext.configure(connection), Base.metadata)
-        assert differences == []
-    finally:
-        engine.dispose()
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE "{name}" WITH (FORCE)'))
-        admin.dispose()
+def test_migrations_match_the_models_on_postgresql():
+    with scratch_postgres_database("spindeln_migrations") as url:
+        engine = create_engine(url)
+        try:
+            upgrade(engine)
+            with engine.connect() as connection:
+                differences = compare_metadata(MigrationContext.configure(connection), Base.metadata)
+            assert differences == []
+        finally:
+            engine.dispose()

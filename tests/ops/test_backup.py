@@ -12,10 +12,9 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
 
 from spindeln.cli import main
-from tests.conftest import POSTGRES_URL
+from tests.conftest import scratch_postgres_database
 
 
 def run(instance: Path, *args: str, input: str | None = None, env: dict | None = None):
@@ -152,31 +151,16 @@ def postgres_instance(tmp_path, monkeypatch):
             if os.environ.get("CI"):
                 pytest.fail(message + "; CI must test them, not skip")
             pytest.skip(message)
-    server = make_url(POSTGRES_URL)
-    name = f"spindeln_backup_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(server, isolation_level="AUTOCOMMIT")
-    try:
-        with admin.connect() as connection:
-            connection.execute(text(f'CREATE DATABASE "{name}"'))
-    except Exception as error:  # noqa: BLE001 - any failure to reach the server
-        admin.dispose()
-        if os.environ.get("CI"):
-            pytest.fail(f"PostgreSQL is not reachable: {error}")
-        pytest.skip(f"PostgreSQL is not reachable: {error}")
-    url = server.set(database=name).render_as_string(hide_password=False)
-    instance = tmp_path / "pg"
-    env = {"DATABASE_URL": url}
-    assert run(instance, "init", env=env).exit_code == 0
-    assert run(instance, "demo", env=env).exit_code == 0
-    yield instance, url
-    for app in apps:
-        with app.app_context():
-            for engine in db.engines.values():
-                engine.dispose()
-    with admin.connect() as connection:
-        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
-
+    with scratch_postgres_database("spindeln_backup") as url:
+        instance = tmp_path / "pg"
+        env = {"DATABASE_URL": url}
+        assert run(instance, "init", env=env).exit_code == 0
+        assert run(instance, "demo", env=env).exit_code == 0
+        yield instance, url
+        for app in apps:
+            with app.app_context():
+                for engine in db.engines.values():
+                    engine.dispose()
 
 def test_postgresql_backup_and_restore_with_pg_dump(postgres_instance, tmp_path):
     instance, url = postgres_instance
