@@ -73,6 +73,7 @@ def dispersion_chart(
     ax = figure.add_subplot(body)
     item_rows = [(position, item) for position, kind, item in rows if kind == "item"]
     labels = []
+    segments: list[tuple[float, float, float, object, int]] = []  # (y, left, share, colour, count)
     for position, item in item_rows:
         result = results.get(item.key)
         label = wrap(item.label.get(language), 24)
@@ -82,8 +83,9 @@ def dispersion_chart(
         elif not result.get("n"):
             _hidden_bar(ax, position, gettext("No ratings"))
         else:
-            _distribution_bar(ax, position, result, values, colours)
+            segments += _segments(position, result, values, colours)
         labels.append(label)
+    _distribution_bars(ax, segments)
     ax.set_yticks([position for position, _ in item_rows], labels, fontsize=14)
     for tick, (_, item) in zip(ax.get_yticklabels(), item_rows):
         if is_hidden(results.get(item.key)):
@@ -127,27 +129,41 @@ def dispersion_chart(
     return Chart(figure, _dispersion_summary(results, instrument, language, gettext), headers, table_rows)
 
 
-def _distribution_bar(ax, position: float, result: Mapping, values: list[int], colours: list) -> None:
-    """One item's answers as segments of a bar, each with its count when there is room."""
+def _segments(position: float, result: Mapping, values: list[int], colours: list) -> list[tuple]:
+    """One item's answers as bar segments: (y, left, share, colour, count) for every value given."""
     counts = result.get("counts") or {}
     numbers = [int(counts.get(str(value), counts.get(value, 0)) or 0) for value in values]
     total = sum(numbers) or 1
-    left = 0.0
+    segments, left = [], 0.0
     for number, colour in zip(numbers, colours):
         share = number / total
         if share:
-            ax.barh(position, share, left=left, height=0.72, color=colour, edgecolor="white", linewidth=1.5)
-            if share >= MIN_LABELLED_SHARE:
-                ax.text(left + share / 2, position, str(number), ha="center", va="center", fontsize=12,
-                        color="white" if _is_dark(colour) else "black")
+            segments.append((position, left, share, colour, number))
         left += share
+    return segments
+
+
+def _distribution_bars(ax, segments: list[tuple]) -> None:
+    """Every item's segments in one call, each with its count when there is room.
+
+    One `barh` for all segments rather than one per segment: a chart has some seventy, and each call
+    costs a container and a re-scaling. The counts lie inside the axes, so the layout need not measure them.
+    """
+    if not segments:
+        return
+    y, left, share, colour, _ = zip(*segments)
+    ax.barh(y, share, left=left, height=0.72, color=colour, edgecolor="white", linewidth=1.5)
+    for position, start, width, fill, number in segments:
+        if width >= MIN_LABELLED_SHARE:
+            ax.text(start + width / 2, position, str(number), ha="center", va="center", fontsize=12,
+                    color="white" if _is_dark(fill) else "black", in_layout=False)
 
 
 def _hidden_bar(ax, position: float, text: str) -> None:
     """An empty, hatched bar saying why it is empty: hidden is never drawn as zero."""
     ax.barh(position, 1, height=0.72, color=HIDDEN_FILL, edgecolor="#bdbdbd", hatch="//", linewidth=1)
     ax.text(0.5, position, text, ha="center", va="center", fontsize=13, fontstyle="italic", color="#333333",
-            bbox={"facecolor": "white", "edgecolor": "none", "pad": 2})
+            bbox={"facecolor": "white", "edgecolor": "none", "pad": 2}, in_layout=False)
 
 
 def _is_dark(colour) -> bool:

@@ -24,6 +24,7 @@ from spindeln.programmes.forms import (
     UnitForm,
 )
 from spindeln.programmes.queries import readable_programmes, round_or_404
+from spindeln.results import figures
 from spindeln.survey.models import Link, RoundStateError
 from spindeln.survey.queries import response_count
 from spindeln.web import instrument_of, instruments, language
@@ -193,6 +194,8 @@ def change_state(slug, number, action):
         else:
             db.session.commit()
             flash(_("The round is open.") if action == "open" else _("The round is closed."))
+            if action == "close":
+                figures.prepare_round_charts(programme, measurement_round, language(), _)
     return redirect(url_for(".round_page", slug=slug, number=number))
 
 

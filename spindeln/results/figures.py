@@ -249,3 +249,22 @@ def chart_text(kind: str, selection: Selection, language: str, gettext) -> TextA
     inputs, build = chart_spec(kind, selection, language, gettext)
     cache = chart_cache()
     return cache.text(cache.key(**inputs), build)
+
+
+def prepare_round_charts(programme: Programme, measurement_round: Round, language: str, gettext) -> None:
+    """Render the charts people look at first when a round has closed into the cache, in `language`.
+
+    They are the round results page's (which the handout shares) and meeting mode's comparison with
+    the previous round. Called when a round is closed, so that the results in the meeting and the first
+    handout do not wait for matplotlib. A chart that cannot be made is skipped: the cache only saves time.
+    """
+    earlier = [n for n in closed_round_numbers(programme) if n < measurement_round.number]
+    selections = [(Selection(programme, measurement_round), kind) for kind in ROUND_CHARTS
+                  if kind != "compare" or earlier]
+    if earlier:
+        selections.append((Selection(programme, measurement_round, compare=earlier[-1:]), "compare"))
+    for selection, kind in selections:
+        try:
+            chart_text(kind, selection, language, gettext)
+        except SelectionError:
+            continue

@@ -8,7 +8,7 @@ from PIL import Image
 
 from spindeln.results import cli as results_cli
 from spindeln.results.chart_cache import ChartCache
-from tests.conftest import login, text_of
+from tests.conftest import csrf_token, login, text_of
 
 ROUND = "/results/stis-ytterstaden/rounds/6/"
 
@@ -179,3 +179,27 @@ def test_a_new_response_is_a_new_chart_not_a_stale_one(client, demo):
     after = client.get(ROUND + "radar.svg").data.decode()
     assert f"(n = {n_before})" in before
     assert f"(n = {n_before + 1})" in after
+
+
+def test_closing_a_round_renders_its_first_charts_so_the_meeting_and_handout_need_not_wait(
+        client, demo, monkeypatch):
+    from spindeln.charts import Chart
+    from spindeln.results import figures
+
+    login(client, "demo@example.org", "spindeln-demo")
+    token = csrf_token(client, "/manage/stis-ytterstaden/rounds/7/")
+    closed = client.post("/manage/stis-ytterstaden/rounds/7/close", data={"csrf_token": token})
+    assert closed.status_code == 302
+
+    def not_again(*args, **kwargs) -> Chart:
+        raise AssertionError("this chart should have been rendered when the round closed")
+
+    for builder in ("radar_chart", "dispersion_chart", "trend_chart"):
+        monkeypatch.setattr(figures, builder, not_again)
+    page = client.get("/results/stis-ytterstaden/rounds/7/")
+    assert page.status_code == 200
+    for kind in ("radar", "compare", "professions", "dispersion", "trend"):
+        image = client.get(f"/results/stis-ytterstaden/rounds/7/{kind}.svg")
+        assert image.status_code == 200 and image.data.startswith(b"<?xml"), kind
+    meeting = client.get("/meeting/stis-ytterstaden/rounds/7/radar")
+    assert meeting.status_code == 200 and "Mätning 6" in text_of(meeting.data)
