@@ -14,7 +14,7 @@ from spindeln.programmes.queries import programme_or_404, round_or_404
 from spindeln.programmes.views import respondent_url
 from spindeln.results import figures
 from spindeln.results.figures import Selection
-from spindeln.results.wording import prompt_sentence
+from spindeln.results.wording import round_prompts
 from spindeln.survey.models import RoundState
 from spindeln.survey.queries import response_count
 from spindeln.web import language
@@ -68,6 +68,5 @@ def show(slug, number, screen):
                                text=figures.chart_text("dispersion", selection, language(), gettext))
             else:
                 instrument = selection.instrument
-                context.update(prompts=[prompt_sentence(p, instrument, programme, language())
-                                        for p in summary["prompts"] if p["round"] == number])
+                context.update(prompts=round_prompts(summary, number, instrument, programme, language()))
     return render_template("meeting/meeting.html", **context)

@@ -15,7 +15,7 @@ from spindeln.charts import MIMETYPES
 from spindeln.programmes.queries import round_or_404
 from spindeln.results import figures
 from spindeln.results.figures import ROUND_CHARTS, Selection, SelectionError
-from spindeln.results.wording import agreement_words, prompt_sentence
+from spindeln.results.wording import agreement_words, round_prompts
 from spindeln.survey.models import RoundState
 from spindeln.survey.queries import response_count
 from spindeln.web import language
@@ -124,7 +124,7 @@ def round_results(slug, number):
     except SelectionError:
         abort(404)
     instrument = selection.instrument
-    prompts = [prompt_sentence(p, instrument, programme, language()) for p in summary["prompts"] if p["round"] == number]
+    prompts = round_prompts(summary, number, instrument, programme, language())
     return render_template(
         "results/round.html",
         programme=programme,

@@ -183,7 +183,7 @@ def test_the_handout_speaks_english_when_asked(app, demo):
     # Round 2: the previous and the first round are the same one.
     assert content.compared_labels == ["Mätning 1 (vt 2018)"]
     assert content.trend is not None and set(charts) == {"radar", "overlay", "trend", "dispersion"}
-    assert any("Management support" in sentence or "Laws and rules" in sentence for _kind, sentence in content.prompts)
+    assert any("Management support" in prompt.sentence or "Laws and rules" in prompt.sentence for prompt in content.prompts)
     assert all("," not in row[1] for row in content.dimension_rows)  # decimal point in English
     with app.test_request_context("/"), force_locale("sv"):
         first, charts = handout.collect(demo, 1, language="sv")
