@@ -141,3 +141,15 @@ def test_unknown_programmes_and_rounds_are_404(client, admin, programme):
     assert client.get("/manage/stis/rounds/9/").status_code == 404
     assert client.get("/manage/stis/rounds/99999999999999999999999/").status_code == 404
     assert client.get("/manage/stis/rounds/-1/").status_code == 404
+
+
+def test_round_dates_are_written_for_people_in_each_language(client, admin, programme):
+    import datetime as dt
+
+    from spindeln.programmes.operations import add_round
+
+    add_round(programme, "Mätning 1", dt.date(2026, 10, 5), dt.date(2026, 10, 23))
+    db.session.commit()
+    login(client)
+    assert "5 okt. 2026 – 23 okt. 2026" in text_of(client.get("/manage/stis/").data)
+    assert "Oct 5, 2026 – Oct 23, 2026" in text_of(client.get("/manage/stis/rounds/1/?lang=en").data)
