@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 import logging
+import zipfile
 from collections.abc import Sequence
 from operator import itemgetter
 
@@ -99,11 +100,19 @@ def round_fingerprints(session: Session, round_ids: Sequence[int]) -> dict[int, 
     """Each round's response count and highest response id: they change whenever its responses do.
 
     Responses are only ever added (or removed with their round), so the pair identifies a round's data.
+    The count alone would miss nothing either, but PostgreSQL hands out ids before commit, so a
+    response can become visible after one with a higher id; the pair catches both.
     """
+    if not round_ids:
+        return {}
+    # One count and one max per round, each answered from an index on responses (round_id, ...):
+    # a GROUP BY over every response of a large programme took two to three times longer.
+    of_round = Response.round_id == Round.id
     rows = session.execute(
-        select(Response.round_id, func.count(Response.id), func.max(Response.id))
-        .where(Response.round_id.in_(list(round_ids)))
-        .group_by(Response.round_id)
+        select(Round.id,
+               select(func.count()).select_from(Response).where(of_round).scalar_subquery(),
+               select(func.max(Response.id)).where(of_round).scalar_subquery())
+        .where(Round.id.in_(list(round_ids)))
     ).all()
     found = {round_id: (count, last) for round_id, count, last in rows}
     return {round_id: found.get(round_id, (0, None)) for round_id in round_ids}
@@ -119,70 +128,117 @@ def _read(session: Session, rounds: list[Round], instrument: Instrument) -> Resp
     if not rounds:
         return ResponseData.empty(item_count)
     fingerprints = round_fingerprints(session, [round_.id for round_ in rounds])
-    packed_rounds = {
-        row.round_id: row for row in session.scalars(
-            select(RoundArrays).where(RoundArrays.round_id.in_([round_.id for round_ in rounds])))
-        if (row.response_count, row.last_response_id) == fingerprints[row.round_id]
-    }
+    numbers = {round_.id: round_.number for round_ in rounds}
+    # Each part: answer codes item by item (items × responses), round numbers, unit ids, profession ids.
     parts = []
-    unpacked = [round_ for round_ in rounds if round_.id not in packed_rounds]
+    packed = set()
+    for round_id, response_count, last_response_id, stored in _packed_rows(session, list(numbers)):
+        if (response_count, last_response_id) == fingerprints[round_id]:
+            arrays = _unpack(stored)
+            if arrays is not None:
+                codes, unit_ids, profession_ids = arrays
+                parts.append((codes, np.full(len(unit_ids), numbers[round_id], dtype=np.int64),
+                              unit_ids, profession_ids))
+                packed.add(round_id)
+    unpacked = [round_ for round_ in rounds if round_.id not in packed]
     if unpacked:
         read = _read_rows(session, [round_.id for round_ in unpacked], instrument)
         for round_ in unpacked:
-            mine = read[1] == round_.id
-            part = (read[0][mine], read[1][mine], read[2][mine], read[3][mine])
-            parts.append(part)
+            codes, unit_ids, profession_ids = read[round_.id]
+            parts.append((codes, np.full(len(unit_ids), round_.number, dtype=np.int64), unit_ids, profession_ids))
             if round_.state is RoundState.closed and fingerprints[round_.id][0] > 0:
-                _pack(session, round_.id, fingerprints[round_.id], part)
-    for round_ in rounds:
-        if round_.id in packed_rounds:
-            with np.load(io.BytesIO(packed_rounds[round_.id].arrays)) as arrays:
-                count = len(arrays["unit_id"])
-                parts.append((arrays["answers"], np.full(count, round_.id, dtype=np.int64),
-                              arrays["unit_id"].astype(np.int64), arrays["profession_id"].astype(np.int64)))
-    codes = np.concatenate([part[0] for part in parts]) if parts else np.empty((0, item_count), np.uint8)
-    if codes.shape[0] == 0:
+                _pack(session, round_.id, fingerprints[round_.id], codes, unit_ids, profession_ids)
+    if sum(len(part[1]) for part in parts) == 0:
         return ResponseData.empty(item_count)
-    round_ids, unit_ids, profession_ids = (np.concatenate([part[column] for part in parts]) for column in (1, 2, 3))
-    cannot_assess = codes == CANNOT_ASSESS_BYTE
-    if (codes[~cannot_assess] >= instrument.scale.points).any():
-        raise ValueError(f"a stored answer lies outside the scale of {instrument.id} {instrument.version}")
-    answers = codes.astype(np.float64) + instrument.scale.min
-    answers[cannot_assess] = np.nan
-
-    # Round ids to round numbers through a sorted lookup, without a per-row loop.
-    known_ids = np.array([round_.id for round_ in rounds], dtype=np.int64)
-    known_numbers = np.array([round_.number for round_ in rounds], dtype=np.int64)
-    order = np.argsort(known_ids)
-    numbers = known_numbers[order][np.searchsorted(known_ids[order], round_ids)]
-    return ResponseData(answers=answers, round_number=numbers, unit_id=unit_ids, profession_id=profession_ids)
+    # Item after item in memory, as packed: the analysis reads the answers to one item at a time.
+    codes = np.concatenate([part[0] for part in parts], axis=1).T
+    round_numbers, unit_ids, profession_ids = (np.concatenate([part[column] for part in parts]) for column in (1, 2, 3))
+    try:
+        return ResponseData.from_codes(
+            codes, scale_min=instrument.scale.min, scale_max=instrument.scale.max, cannot_assess=CANNOT_ASSESS_BYTE,
+            round_number=round_numbers, unit_id=unit_ids, profession_id=profession_ids)
+    except ValueError as error:
+        raise ValueError(f"a stored answer lies outside the scale of {instrument.id} {instrument.version}: "
+                         f"{error}") from None
 
 
-def _read_rows(session: Session, round_ids: list[int], instrument: Instrument):
-    """Every response of these rounds, response by response: (answer codes, round ids, unit ids, profession ids)."""
-    rows = session.execute(
-        select(Response.round_id, Response.unit_id, Response.profession_id, Response.answers)
-        .where(Response.round_id.in_(round_ids))
-    ).all()
+def _packed_rows(session: Session, round_ids: list[int]) -> list[tuple[int, int, int | None, bytes]]:
+    """(round id, response count, last response id, packed arrays) of the rounds packed among these."""
+    return _driver_rows(session, select(
+        RoundArrays.round_id, RoundArrays.response_count, RoundArrays.last_response_id, RoundArrays.arrays,
+    ).where(RoundArrays.round_id.in_(round_ids)))
+
+
+def _driver_rows(session: Session, statement) -> list[tuple]:
+    """The rows of a large read straight from the driver's cursor, in the session's transaction.
+
+    Building SQLAlchemy's result rows took longer than the reading itself when a summary reads a
+    million responses, and so did PostgreSQL's text format, in which every byte of a bytea travels
+    as two hex digits (psycopg asks for the binary format instead). The statement's parameters must
+    be integers: they are written into the SQL.
+    """
+    connection = session.connection()
+    sql = str(statement.compile(connection, compile_kwargs={"literal_binds": True}))
+    if connection.dialect.driver == "psycopg":
+        cursor = connection.connection.driver_connection.cursor(binary=True)
+    else:
+        cursor = connection.connection.cursor()
+    try:
+        cursor.execute(sql)
+        return cursor.fetchall()
+    finally:
+        cursor.close()
+
+
+def _read_rows(session: Session, round_ids: list[int],
+               instrument: Instrument) -> dict[int, tuple[np.ndarray, np.ndarray, np.ndarray]]:
+    """Every response of these rounds, response by response: round id → (answer codes, items ×
+    responses; unit ids; profession ids)."""
+    rows = _driver_rows(session, select(Response.round_id, Response.unit_id, Response.profession_id,
+                                        Response.answers).where(Response.round_id.in_(round_ids)))
     # One pass per column: zip(*rows) over a million rows costs several times more.
     columns = [list(map(itemgetter(column), rows)) for column in range(4)]
-    stored = columns[3]
     item_count = len(instrument.items)
-    wrong = next((len(answers) for answers in stored if len(answers) != item_count), None)
-    if wrong is not None:
+    stored = b"".join(columns[3])
+    if len(stored) != len(rows) * item_count:
+        wrong = next(len(answers) for answers in columns[3] if len(answers) != item_count)
         raise ValueError(f"a response holds {wrong} answers, instrument {instrument.id} "
                          f"{instrument.version} has {item_count} items")
-    codes = np.frombuffer(b"".join(stored), dtype=np.uint8).reshape(len(rows), item_count)
-    return (codes, *(np.array(column, dtype=np.int64) for column in columns[:3]))
+    codes = np.frombuffer(stored, dtype=np.uint8).reshape(len(rows), item_count)
+    round_of_row, unit_ids, profession_ids = (np.array(column, dtype=np.int64) for column in columns[:3])
+    # Round by round, item after item.
+    order = np.argsort(round_of_row, kind="stable")
+    codes, unit_ids, profession_ids = codes[order].T, unit_ids[order], profession_ids[order]
+    starts = np.searchsorted(round_of_row[order], round_ids, side="left")
+    stops = np.searchsorted(round_of_row[order], round_ids, side="right")
+    return {round_id: (codes[:, start:stop], unit_ids[start:stop], profession_ids[start:stop])
+            for round_id, start, stop in zip(round_ids, starts.tolist(), stops.tolist())}
 
 
-def _pack(session: Session, round_id: int, fingerprint: tuple[int, int | None], part) -> None:
-    """Store a closed round's arrays for the next read; a cache, so a failure to write only costs speed."""
+#: Format of the packed arrays; a row in an older format is packed again on the next read.
+PACKED_FORMAT = 2
+
+
+def _pack(session: Session, round_id: int, fingerprint: tuple[int, int | None], codes: np.ndarray,
+          unit_ids: np.ndarray, profession_ids: np.ndarray) -> None:
+    """Store a closed round's arrays for the next read; a cache, so a failure to write only costs speed.
+
+    The answer codes (items × responses) are stored item after item, the responses ordered by unit
+    and profession, so that the unit and profession of every response shrink to one (unit,
+    profession, size) triple per group: a round of a large programme packs into about a byte per
+    answer.
+    """
     bind = session.get_bind()
     if not isinstance(bind, Engine):
         return
+    order = np.lexsort((profession_ids, unit_ids))
+    unit_ids, profession_ids = unit_ids[order], profession_ids[order]
+    starts = np.flatnonzero(np.diff(unit_ids, prepend=-1) | np.diff(profession_ids, prepend=-1))
     buffer = io.BytesIO()
-    np.savez(buffer, answers=part[0], unit_id=part[2].astype(np.int32), profession_id=part[3].astype(np.int32))
+    np.savez(buffer, format=np.array(PACKED_FORMAT), codes=np.ascontiguousarray(codes[:, order]),
+             group_unit_id=unit_ids[starts].astype(np.int32),
+             group_profession_id=profession_ids[starts].astype(np.int32),
+             group_size=np.diff(np.append(starts, len(order))).astype(np.int32))
     try:
         # Its own short transaction: the caller's session only reads, and may never commit.
         with bind.begin() as connection:
@@ -192,3 +248,18 @@ def _pack(session: Session, round_id: int, fingerprint: tuple[int, int | None], 
                 arrays=buffer.getvalue()))
     except SQLAlchemyError:
         logger.warning("Could not store the packed arrays of round %s", round_id, exc_info=True)
+
+
+def _unpack(stored: bytes) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
+    """A packed round's (codes (items × responses), unit ids, profession ids); None for a row in an
+    older format or one that cannot be read, which the caller reads afresh and packs again."""
+    try:
+        with np.load(io.BytesIO(stored)) as arrays:
+            if "format" not in arrays.files or int(arrays["format"]) != PACKED_FORMAT:
+                return None
+            sizes = arrays["group_size"]
+            return (arrays["codes"], np.repeat(arrays["group_unit_id"], sizes),
+                    np.repeat(arrays["group_profession_id"], sizes))
+    except (ValueError, KeyError, OSError, zipfile.BadZipFile):
+        logger.warning("Could not read packed arrays; reading the responses instead", exc_info=True)
+        return None

@@ -1,9 +1,10 @@
 """The summary: every figure of a selection of rounds as one JSON-ready dict ("spindeln.summary/1").
 
 The pages, charts, PDF, CLI and API all read this dict; docs/summary.md describes it field by
-field. The work is done on counts: the responses are tallied once into tables by round, unit,
-profession, item and scale value (and, for dimensions, by respondent score), the anonymity rule
-runs on those tables, and every figure is computed from the tallies of the selected group.
+field. The work is done on counts: the responses are tallied once into tables by round, unit and
+profession (respondents, numeric answers per item, respondents scored per dimension), the anonymity
+rule runs on those tables, and every figure is computed from the tallies of the selected group (by
+item and scale value, and by respondent score).
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from spindeln.analysis import agreement
 from spindeln.analysis.data import ResponseData, RoundInfo
 from spindeln.analysis.prompts import discussion_prompts
 from spindeln.analysis.stats import Distribution, cliffs_delta, describe, mean_interval, welch_interval
-from spindeln.analysis.suppression import Suppression, suppress
+from spindeln.analysis.suppression import Suppression, suppress, suppress_tables
 from spindeln.instrument import Instrument
 
 SCHEMA = "spindeln.summary/1"
@@ -137,6 +138,11 @@ class _Selection:
         rows = rows if self.profession is None else rows[:, self.profession:self.profession + 1]
         return rows.sum(axis=(0, 1))
 
+    def profession_total(self, table: np.ndarray) -> np.ndarray:
+        """Sum a table whose first axis is the professions over the selected profession (None: all)."""
+        rows = table if self.profession is None else table[self.profession:self.profession + 1]
+        return rows.sum(axis=0)
+
     def rows(self, unit_index: np.ndarray, profession_index: np.ndarray) -> np.ndarray:
         """A mask of the responses that belong to the selected group."""
         mask = np.ones(unit_index.shape, dtype=bool)
@@ -170,13 +176,33 @@ def _positions(ids: np.ndarray, axis_ids: np.ndarray, what: str) -> np.ndarray:
         if ids.size:
             raise ValueError(f"responses name a {what} but no {what}s are given")
         return np.zeros(0, dtype=np.intp)
-    order = np.argsort(axis_ids)
-    found = np.searchsorted(axis_ids[order], ids).clip(max=axis_ids.size - 1)
-    positions = order[found]
-    unknown = axis_ids[positions] != ids
+    positions = _lookup(ids, axis_ids)
+    unknown = positions < 0
     if unknown.any():
         raise ValueError(f"unknown {what} id(s): {sorted(set(ids[unknown].tolist()))}")
     return positions
+
+
+#: Ids spread over at most this many values are looked up in a table, others by a binary search.
+_LOOKUP_TABLE_LIMIT = 1 << 20
+
+
+def _lookup(ids: np.ndarray, axis_ids: np.ndarray) -> np.ndarray:
+    """The position of every id on an axis of distinct ids, -1 for ids the axis lacks."""
+    if axis_ids.size == 0:
+        return np.full(ids.shape, -1, dtype=np.intp)
+    low, high = int(axis_ids.min()), int(axis_ids.max())
+    if high - low < _LOOKUP_TABLE_LIMIT:
+        # One gather per id instead of a binary search: a million responses name a few thousand units.
+        # The table runs from low - 1 to high + 1; ids outside low..high land on either end, -1.
+        table = np.full(high - low + 3, -1, dtype=np.intp)
+        table[axis_ids - (low - 1)] = np.arange(axis_ids.size)
+        offsets = ids - (low - 1)
+        np.clip(offsets, 0, high - low + 2, out=offsets)
+        return table[offsets]
+    order = np.argsort(axis_ids)
+    found = order[np.searchsorted(axis_ids[order], ids).clip(max=axis_ids.size - 1)]
+    return np.where(axis_ids[found] == ids, found, -1)
 
 
 @dataclass
@@ -185,8 +211,10 @@ class _Tables:
 
     #: (rounds, units, professions): respondents.
     respondents: np.ndarray
-    #: (rounds, units, professions, items, points + 1): answers per scale value, the last
-    #: column counting "cannot assess".
+    #: (rounds, units, professions, items): numeric answers (not "cannot assess") per item.
+    answered: np.ndarray
+    #: (rounds, professions, items, points + 1): answers per scale value in the selected unit (all
+    #: units when none is selected), the last column counting "cannot assess".
     answers: np.ndarray
     #: dimension key → (rounds, units, professions): respondents with a score in the dimension.
     scored: dict[str, np.ndarray]
@@ -207,69 +235,112 @@ def _dimension_items(instrument: Instrument) -> dict[str, list[int]]:
 
 def _tally(data: ResponseData, instrument: Instrument, rounds: list[RoundInfo],
            axes: _Axes, selection: _Selection) -> _Tables:
-    """Count the responses of `rounds` into tables; responses of other rounds are left out."""
+    """Count the responses of `rounds` into tables; responses of other rounds are left out.
+
+    The anonymity rule needs every group's head counts, so those are tallied for every unit; the
+    answers per scale value only for the selected unit, the only one whose figures are shown.
+    """
     scale = instrument.scale
     points = scale.points
     item_count = len(instrument.items)
-    if data.answers.shape[1] != item_count:
-        raise ValueError(f"answers have {data.answers.shape[1]} items, instrument "
+    if data.item_count != item_count:
+        raise ValueError(f"answers have {data.item_count} items, instrument "
                          f"{instrument.id} {instrument.version} has {item_count}")
     round_numbers = np.array([info.number for info in rounds], dtype=np.int64)
-    answers, round_number, unit_id, profession_id = data.answers, data.round_number, data.unit_id, data.profession_id
-    in_rounds = np.isin(round_number, round_numbers)
+    round_index = _lookup(data.round_number, round_numbers)
+    in_rounds = round_index >= 0
+    # Codes 0 .. points-1 are scale positions, `points` is "cannot assess"; one item per row, so
+    # that every pass over an item reads one contiguous column of answers.
+    codes = data.positions(scale.min, scale.max).T
+    unit_id, profession_id = data.unit_id, data.profession_id
     if not in_rounds.all():
         # Copy only when some responses belong to other rounds: the answers can be large.
-        answers, round_number = answers[in_rounds], round_number[in_rounds]
+        codes, round_index = codes[:, in_rounds], round_index[in_rounds]
         unit_id, profession_id = unit_id[in_rounds], profession_id[in_rounds]
-    round_index = _positions(round_number, round_numbers, "round")
+    codes = np.ascontiguousarray(codes)
     unit_index = _positions(unit_id, axes.unit_ids, "unit")
     profession_index = _positions(profession_id, axes.profession_ids, "profession")
     shape = (len(rounds), axes.unit_ids.size, axes.profession_ids.size)
     cell = (round_index * shape[1] + unit_index) * shape[2] + profession_index
     cell_count = shape[0] * shape[1] * shape[2]
+    respondents = np.bincount(cell, minlength=cell_count).reshape(shape)
 
-    # Codes 0 .. points-1 are scale positions, `points` is "cannot assess".
-    cannot_assess = np.isnan(answers)
-    positions = answers - scale.min
-    valid = cannot_assess | ((positions >= 0) & (positions <= points - 1) & (positions == np.floor(positions)))
-    if not valid.all():
-        bad = answers[~valid][0]
-        raise ValueError(f"answer {bad} is not a value of the scale {scale.min}–{scale.max}")
-    codes = np.where(cannot_assess, points, positions).astype(np.intp)
+    # "Cannot assess" is the rare answer: count it, and the numeric answers are the rest.
+    cannot_assess = codes == points
+    unanswered_item, unanswered_row = np.divmod(np.flatnonzero(cannot_assess), codes.shape[1])
+    unanswered = np.bincount(cell[unanswered_row] * item_count + unanswered_item,
+                             minlength=cell_count * item_count).reshape(shape + (item_count,))
 
-    item_offsets = np.arange(item_count, dtype=np.intp) * (points + 1)
-    answer_index = (cell[:, None] * (item_count * (points + 1)) + item_offsets + codes).ravel()
-    answer_table = np.bincount(answer_index, minlength=cell_count * item_count * (points + 1))
+    # The selected unit's answers per scale value, by round and profession.
+    in_unit = slice(None) if selection.unit is None else np.flatnonzero(unit_index == selection.unit)
+    answer_group = (round_index[in_unit] * shape[2] + profession_index[in_unit]) * (points + 1)
+    answer_index = np.empty_like(answer_group)
+    answer_tallies = []
+    for item in range(item_count):
+        np.add(answer_group, codes[item, in_unit], out=answer_index)
+        answer_tallies.append(np.bincount(answer_index, minlength=shape[0] * shape[2] * (points + 1)))
+    answer_table = np.stack(answer_tallies, axis=-1).reshape(shape[0], shape[2], points + 1, item_count)
 
-    selected = selection.rows(unit_index, profession_index)
-    scored_positions = np.where(cannot_assess, 0, codes)
+    if selection.unit is None and selection.profession is None:
+        selected = slice(None)
+    else:
+        selected = np.flatnonzero(selection.rows(unit_index, profession_index))
+    selected_rounds, selected_codes = round_index[selected].astype(np.int32), codes[:, selected]
     scored: dict[str, np.ndarray] = {}
     score_counts: dict[str, np.ndarray] = {}
     score_values: dict[str, np.ndarray] = {}
-    for key, columns in _dimension_items(instrument).items():
+    dimension_items = _dimension_items(instrument)
+    # The dimensions usually cover every item once: then the whole instrument's sums are theirs added.
+    partition = sorted(column for key, columns in dimension_items.items() if key != WHOLE_INSTRUMENT
+                       for column in columns)
+    unanswered_in_dimensions = np.zeros(codes.shape[1], dtype=np.int32)
+    code_sums_of_dimensions = np.zeros(selected_codes.shape[1], dtype=np.int32)
+    for key, columns in dimension_items.items():
+        if key == WHOLE_INSTRUMENT and partition == columns:
+            unanswered_in_dimension, code_sums = unanswered_in_dimensions, code_sums_of_dimensions
+        else:
+            unanswered_in_dimension = _add_rows(cannot_assess, columns)
+            code_sums = _add_rows(selected_codes, columns)
+            unanswered_in_dimensions += unanswered_in_dimension
+            code_sums_of_dimensions += code_sums
         # A respondent's score is (sum of positions) / (items answered); the pair is tallied
         # exactly as one bin, so the mean, SD and Cliff's delta of scores come from counts too.
-        sums = scored_positions[:, columns].sum(axis=1)
-        answered = (~cannot_assess[:, columns]).sum(axis=1)
+        no_score = unanswered_in_dimension == len(columns)
+        scored[key] = respondents - np.bincount(cell[no_score], minlength=cell_count).reshape(shape)
         sum_range = len(columns) * (points - 1) + 1
         bins = (len(columns) + 1) * sum_range
-        has_score = answered > 0
-        scored[key] = np.bincount(cell[has_score], minlength=cell_count).reshape(shape)
-        bin_index = answered * sum_range + sums
-        counted = selected & has_score
-        score_counts[key] = np.bincount(round_index[counted] * bins + bin_index[counted],
-                                        minlength=len(rounds) * bins).reshape(len(rounds), bins)
+        # The bin is answered × sum_range + sum of positions answered. Each "cannot assess" takes one
+        # from the answered and, being coded `points`, adds `points` to the plain sum of codes.
+        bin_index = code_sums - (sum_range + points) * unanswered_in_dimension[selected]
+        bin_index += selected_rounds * bins + len(columns) * sum_range
+        counts = np.bincount(bin_index, minlength=len(rounds) * bins).reshape(len(rounds), bins)
+        # Respondents without a score landed in the bins of no item answered: they count in none.
+        counts[:, :sum_range] = 0
+        score_counts[key] = counts
         bin_answered, bin_sum = np.divmod(np.arange(bins), sum_range)
         with np.errstate(divide="ignore", invalid="ignore"):
             score_values[key] = np.where(bin_answered > 0, scale.min + bin_sum / bin_answered, np.nan)
 
     return _Tables(
-        respondents=np.bincount(cell, minlength=cell_count).reshape(shape),
-        answers=answer_table.reshape(shape + (item_count, points + 1)),
+        respondents=respondents,
+        answered=respondents[..., None] - unanswered,
+        answers=answer_table.transpose(0, 1, 3, 2),
         scored=scored,
         score_counts=score_counts,
         score_values=score_values,
     )
+
+
+def _add_rows(table: np.ndarray, rows: list[int]) -> np.ndarray:
+    """The sum (int32) of some rows of a table of small integers or booleans, one row per item.
+
+    Added row by row in 32 bits: numpy's sum over the first axis of a few rows of bytes, or
+    adding them in 64 bits, takes several times longer.
+    """
+    total = np.zeros(table.shape[1], dtype=np.int32)
+    for row in rows:
+        total += table[row]
+    return total
 
 
 # --- one round ------------------------------------------------------------------------------
@@ -304,13 +375,18 @@ def _analyse_round(index: int, info: RoundInfo, instrument: Instrument, tables: 
     scale_values = np.array(instrument.scale.values, dtype=np.float64)
     respondents = tables.respondents[index]
     answers = tables.answers[index]
-    numeric = answers[..., :points].sum(axis=-1)
+    numeric = tables.answered[index]
 
     base = suppress(respondents, min_group_size)
-    item_rules = [suppress(numeric[:, :, item], min_group_size, start=base)
-                  for item in range(len(instrument.items))]
+    # Each item's numeric answers and each dimension's scored respondents, all on the round's rule.
+    dimension_keys = list(_dimension_items(instrument))
+    rules = suppress_tables(
+        np.concatenate([numeric.transpose(2, 0, 1), [tables.scored[key][index] for key in dimension_keys]]),
+        min_group_size, start=[base] * (numeric.shape[2] + len(dimension_keys)))
+    item_rules = rules[:numeric.shape[2]]
+    dimension_rules = dict(zip(dimension_keys, rules[numeric.shape[2]:]))
     group_suppressed = base.group(selection.unit, selection.profession)
-    selected_answers = selection.total(answers)
+    selected_answers = selection.profession_total(answers)
 
     items: list[dict] = []
     item_distributions: list[Distribution | None] = []
@@ -326,8 +402,7 @@ def _analyse_round(index: int, info: RoundInfo, instrument: Instrument, tables: 
     dimensions: list[dict] = []
     dimension_distributions: dict[str, Distribution | None] = {}
     for key, columns in _dimension_items(instrument).items():
-        rule = suppress(tables.scored[key][index], min_group_size, start=base)
-        suppressed = rule.group(selection.unit, selection.profession)
+        suppressed = dimension_rules[key].group(selection.unit, selection.profession)
         distribution = None if suppressed else Distribution.of(
             tables.score_values[key], tables.score_counts[key][index])
         item_keys = [instrument.items[column].key for column in columns]
@@ -394,11 +469,12 @@ def _dimension_entry(key: str, item_keys: list[str], distribution: Distribution 
 
 def _professions_entry(number: int, instrument: Instrument, answers: np.ndarray, item_rules: list[Suppression],
                        axes: _Axes, selection: _Selection) -> dict:
-    """The professions' item means side by side within the selected unit (or all units)."""
+    """The professions' item means side by side within the selected unit (or all units).
+
+    `answers` is the round's (professions, items, points + 1) table of the selected unit.
+    """
     points = instrument.scale.points
     scale_values = np.array(instrument.scale.values, dtype=np.float64)
-    tallies = [_Selection(selection.unit, profession_index).total(answers)
-               for profession_index in range(len(axes.profession_keys))]
     items = []
     for position, item in enumerate(instrument.items):
         means: dict[str, float | None] = {}
@@ -407,7 +483,7 @@ def _professions_entry(number: int, instrument: Instrument, answers: np.ndarray,
             if item_rules[position].group(selection.unit, profession_index):
                 means[profession_key] = counts[profession_key] = None
                 continue
-            distribution = Distribution.of(scale_values, tallies[profession_index][position, :points])
+            distribution = Distribution.of(scale_values, answers[profession_index, position, :points])
             means[profession_key] = distribution.mean()
             counts[profession_key] = distribution.n
         shown = {key: mean for key, mean in means.items() if mean is not None}

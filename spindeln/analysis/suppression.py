@@ -57,12 +57,25 @@ def suppress(counts: np.ndarray, min_group_size: int, start: Suppression | None 
     `start` is an earlier decision to build on (the respondents' suppression when `counts` are an
     item's numeric answers): everything suppressed there stays suppressed.
     """
+    return suppress_tables(np.asarray(counts)[None], min_group_size, None if start is None else [start])[0]
+
+
+def suppress_tables(counts: np.ndarray, min_group_size: int,
+                    start: list[Suppression] | None = None) -> list[Suppression]:
+    """`suppress` on a stack of unit × profession tables (tables × units × professions), each on its own.
+
+    The same decisions as one `suppress` per table, made together: a programme of thousands of
+    units has hundreds of tables per summary (a round's respondents, each item, each dimension).
+    `start` holds one earlier decision per table, or is None.
+    """
     if min_group_size < 1:
         raise ValueError(f"min_group_size must be at least 1, got {min_group_size}")
     counts = np.asarray(counts, dtype=np.int64)
-    unit_totals = counts.sum(axis=1)
-    profession_totals = counts.sum(axis=0)
-    round_total = int(counts.sum())
+    if counts.ndim != 3:
+        raise ValueError(f"counts must be tables × units × professions, got shape {counts.shape}")
+    unit_totals = _line_sums(counts)
+    profession_totals = _line_sums(counts.transpose(0, 2, 1))
+    round_totals = _line_sums(unit_totals)
 
     def too_small(n: np.ndarray) -> np.ndarray:
         return (n > 0) & (n < min_group_size)
@@ -70,56 +83,95 @@ def suppress(counts: np.ndarray, min_group_size: int, start: Suppression | None 
     cells = too_small(counts)
     units = too_small(unit_totals)
     professions = too_small(profession_totals)
-    total = bool(0 < round_total < min_group_size)
+    total = too_small(round_totals)
     if start is not None:
-        cells |= start.cells
-        units |= start.units
-        professions |= start.professions
-        total = total or start.total
+        if len(start) != counts.shape[0]:
+            raise ValueError(f"start must hold one decision per table: {len(start)} for {counts.shape[0]} tables")
+        cells |= np.array([decision.cells for decision in start], dtype=bool).reshape(cells.shape)
+        units |= np.array([decision.units for decision in start], dtype=bool).reshape(units.shape)
+        professions |= np.array([decision.professions for decision in start], dtype=bool).reshape(professions.shape)
+        total |= np.array([decision.total for decision in start], dtype=bool)
 
-    # Each line: its members' counts and their suppression flags (a view, changed in place),
-    # looked at only while the line's sum is shown.
+    # Lines of one kind (the units' rows, the professions' columns) share no member, so all lines
+    # of a kind are protected at once; the kinds follow each other as the rule lists them. A table
+    # whose pass changed nothing stays as it is in the passes the others still need.
+    nonzero = counts > 0
     changed = True
     while changed:
-        changed = False
-        for unit in range(counts.shape[0]):
-            if not units[unit]:
-                changed_line, units[unit] = _protect_line(counts[unit, :], cells[unit, :], min_group_size)
-                changed |= changed_line
-        for profession in range(counts.shape[1]):
-            if not professions[profession]:
-                changed_line, professions[profession] = _protect_line(
-                    counts[:, profession], cells[:, profession], min_group_size)
-                changed |= changed_line
+        rows_changed, rows_hidden = _protect_lines(counts, nonzero, cells, ~units, min_group_size)
+        units |= rows_hidden
+        columns_changed, columns_hidden = _protect_lines(
+            counts.transpose(0, 2, 1), nonzero.transpose(0, 2, 1), cells.transpose(0, 2, 1), ~professions,
+            min_group_size)
+        professions |= columns_hidden
+        changed = bool(rows_changed.any() or columns_changed.any())
         for line_counts, line_flags in ((unit_totals, units), (profession_totals, professions)):
-            if not total:
-                changed_line, total = _protect_line(line_counts, line_flags, min_group_size)
-                changed |= changed_line
-    return Suppression(cells=cells, units=units, professions=professions, total=bool(total))
+            line_changed, line_hidden = _protect_lines(line_counts, line_counts > 0, line_flags, ~total, min_group_size)
+            changed |= bool(line_changed.any())
+            total |= line_hidden
+    return [Suppression(cells=cells[index], units=units[index], professions=professions[index],
+                        total=bool(total[index])) for index in range(counts.shape[0])]
 
 
-def _protect_line(members: np.ndarray, suppressed: np.ndarray, min_group_size: int) -> tuple[bool, bool]:
-    """Suppress members of one line (in place) until its suppressed part cannot be told apart.
+def _protect_lines(members: np.ndarray, nonzero: np.ndarray, suppressed: np.ndarray, shown: np.ndarray,
+                   min_group_size: int) -> tuple[np.ndarray, np.ndarray]:
+    """Suppress members of lines (in place) until the suppressed part of each cannot be told apart.
 
-    Returns (whether anything changed, whether the line's sum must be suppressed). The sum must
-    go when a suppressed member is the line's only nonzero member: the sum would then show it.
+    The last axis of `members` (and of `nonzero`, members > 0) runs along a line, the others name
+    the lines; `suppressed` holds the members' flags (a view: changed in place), and only the lines
+    whose sum is `shown` are looked at. Returns, per line, whether anything changed and whether the
+    line's sum must be suppressed. The sum must go when a suppressed member is the line's only
+    nonzero member: the sum would show it.
     """
-    changed = False
-    while True:
-        nonzero = members > 0
-        hidden = nonzero & suppressed
-        hidden_count = int(hidden.sum())
-        if hidden_count == 0:
-            return changed, False
-        if hidden_count > 1 and int(members[hidden].sum()) >= min_group_size:
-            return changed, False
-        candidates = np.flatnonzero(nonzero & ~suppressed)
-        if candidates.size == 0:
-            # Every nonzero member is hidden, so the line's sum equals their sum. With two or more
-            # that is a shown group of at least min (the sum is shown); with one it is that member.
-            hide_sum = hidden_count == 1
-            return changed or hide_sum, hide_sum
+    changed = np.zeros(shown.shape, dtype=bool)
+    hide_sum = np.zeros(shown.shape, dtype=bool)
+    hidden = nonzero & suppressed
+    hidden_count = _line_sums(hidden.astype(np.int64))
+    hidden_sum = _line_sums(members * hidden)
+    pending = np.nonzero(shown & _at_risk(hidden_count, hidden_sum, min_group_size))
+    # Each pass suppresses one more member of every line still at risk, so it ends within a line's length.
+    while pending[0].size:
+        line_members, line_nonzero = members[pending], nonzero[pending]
+        line_hidden = line_nonzero & suppressed[pending]
+        candidates = line_nonzero & ~line_hidden
+        has_candidate = candidates.any(axis=-1)
+        # Every nonzero member is hidden, so the line's sum equals their sum. With two or more that
+        # is a shown group of at least min (the sum is shown); with one it is that member.
+        lone = ~has_candidate & (np.count_nonzero(line_hidden, axis=-1) == 1)
+        lone_lines = tuple(index[lone] for index in pending)
+        hide_sum[lone_lines] = True
+        changed[lone_lines] = True
+        pending = tuple(index[has_candidate] for index in pending)
+        if not pending[0].size:
+            break
+        line_members, line_nonzero = line_members[has_candidate], line_nonzero[has_candidate]
         # The smallest shown member costs the least information to hide; ties go to the first.
-        smallest = candidates[np.argmin(members[candidates])]
-        suppressed[smallest] = True
-        changed = True
+        smallest = np.where(candidates[has_candidate], line_members, np.iinfo(np.int64).max).argmin(axis=-1)
+        suppressed[pending + (smallest,)] = True
+        changed[pending] = True
+        line_hidden = line_nonzero & suppressed[pending]
+        still = _at_risk(np.count_nonzero(line_hidden, axis=-1), (line_members * line_hidden).sum(axis=-1),
+                         min_group_size)
+        pending = tuple(index[still] for index in pending)
+    return changed, hide_sum
+
+
+def _at_risk(hidden_count: np.ndarray, hidden_sum: np.ndarray, min_group_size: int) -> np.ndarray:
+    """Lines whose hidden members could be told apart: exactly one, or several counting fewer than min."""
+    return (hidden_count == 1) | ((hidden_count > 1) & (hidden_sum < min_group_size))
+
+
+def _line_sums(values: np.ndarray) -> np.ndarray:
+    """The sum along the last axis.
+
+    numpy's reductions along a short axis, or along a strided one, take several times longer than
+    adding slices or einsum on the tables here (a summary suppresses hundreds of them).
+    """
+    if values.shape[-1] == 0:
+        return np.zeros(values.shape[:-1], dtype=values.dtype)
+    if values.shape[-1] <= 8:
+        total = np.array(values[..., 0])
+        for member in range(1, values.shape[-1]):
+            total += values[..., member]
+        return total
+    return np.einsum("...l->...", values)

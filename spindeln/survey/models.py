@@ -109,7 +109,12 @@ class Response(Base):
     """
 
     __tablename__ = "responses"
-    __table_args__ = (Index("ix_responses_round_unit_profession", "round_id", "unit_id", "profession_id"),)
+    __table_args__ = (
+        Index("ix_responses_round_unit_profession", "round_id", "unit_id", "profession_id"),
+        # A round's fingerprint (analysis.loader.round_fingerprints) from indexes alone: its newest
+        # response is one step down this one, its response count an index-only scan.
+        Index("ix_responses_round_id_id", "round_id", "id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     round_id: Mapped[int] = mapped_column(ForeignKey("rounds.id", ondelete="CASCADE"))
@@ -162,5 +167,7 @@ class RoundArrays(Base):
     round_id: Mapped[int] = mapped_column(ForeignKey("rounds.id", ondelete="CASCADE"), primary_key=True)
     response_count: Mapped[int]
     last_response_id: Mapped[int | None]
-    #: numpy .npz with `answers` (uint8, one row per response as stored), `unit_id` and `profession_id`.
+    #: numpy .npz, see `analysis.loader._pack`: the answer codes item by item, the responses grouped
+    #: by unit and profession. Stored uncompressed on PostgreSQL (migration 0004): it hardly
+    #: compresses, and decompressing it took longer than reading it.
     arrays: Mapped[bytes] = mapped_column(LargeBinary)
