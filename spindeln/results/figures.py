@@ -32,6 +32,8 @@ from spindeln.web import instrument_of, instruments
 #: Chart kinds of a round's results; "compare" overlays earlier rounds, "professions" the professions.
 ROUND_CHARTS = ("radar", "compare", "professions", "dispersion", "trend")
 FORMATS = ("svg", "png")
+#: The units chart draws one radar per unit; past this many it is unreadable (and costly): choose a unit.
+MAX_UNIT_PANELS = 12
 
 
 class SelectionError(ValueError):
@@ -130,6 +132,8 @@ def chart_rounds(kind: str, selection: Selection) -> list[int]:
         raise SelectionError("the professions chart compares all professions; choose no profession")
     if kind == "units" and selection.unit is not None:
         raise SelectionError("the units chart shows every unit; choose no unit")
+    if kind == "units" and len(selection.programme.units) > MAX_UNIT_PANELS:
+        raise SelectionError(f"the units chart shows at most {MAX_UNIT_PANELS} units; choose one unit instead")
     if kind not in ("radar", "dispersion", "professions", "units"):
         raise SelectionError(f"unknown chart kind {kind!r}")
     return [number]

@@ -163,6 +163,19 @@ def test_a_unit_chart_shows_one_small_radar_per_unit(client, demo):
         assert name in svg
 
 
+def test_a_programme_with_more_units_than_a_chart_can_hold_asks_for_one_unit(client, demo):
+    from spindeln.db import db
+    from spindeln.programmes.operations import add_unit
+    from spindeln.results.figures import MAX_UNIT_PANELS
+
+    for number in range(MAX_UNIT_PANELS + 1 - len(demo.units)):
+        add_unit(demo, f"Ny enhet {number}")
+    db.session.commit()
+    login(client, "demo@example.org", "spindeln-demo")
+    assert client.get(ROUND + "units.svg").status_code == 404
+    assert client.get(ROUND + "radar.svg?unit=farsta").status_code == 200
+
+
 def test_a_new_response_is_a_new_chart_not_a_stale_one(client, demo):
     import datetime as dt
 
