@@ -18,6 +18,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from spindeln.analysis.data import ResponseData, RoundInfo
+from spindeln.analysis.groups import RespondentGroups, respondent_groups
 from spindeln.analysis.summary import summarise_mixed
 from spindeln.instrument import Instrument, InstrumentRegistry
 from spindeln.programmes.models import Profession, Programme, Unit
@@ -83,6 +84,21 @@ def build_summary(session: Session, programme: Programme, instruments: Instrumen
         units=units,
         professions=professions,
     )
+
+
+def load_respondent_groups(session: Session, programme: Programme, measurement_round: Round,
+                           instruments: InstrumentRegistry) -> RespondentGroups:
+    """One round's respondents by unit × profession, with the anonymity rule's decision on every group.
+
+    The same decision `build_summary` makes for a group, for all groups of the round in one read.
+    """
+    instrument = instruments.get(measurement_round.instrument_id, measurement_round.instrument_version)
+    data = _read(session, [measurement_round], instrument)
+    unit_ids = session.scalars(select(Unit.id).where(Unit.programme_id == programme.id).order_by(Unit.name))
+    profession_ids = session.scalars(select(Profession.id).where(Profession.programme_id == programme.id)
+                                     .order_by(Profession.position, Profession.id))
+    return respondent_groups(data.unit_id, data.profession_id, list(unit_ids), list(profession_ids),
+                             programme.min_group_size)
 
 
 def _rounds(session: Session, programme: Programme, round_numbers: Sequence[int]) -> list[Round]:

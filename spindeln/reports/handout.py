@@ -25,7 +25,8 @@ from flask_babel import format_date
 from flask_babel import gettext as _
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
-from spindeln.analysis.loader import build_summary
+from spindeln.analysis.groups import RespondentGroups
+from spindeln.analysis.loader import build_summary, load_respondent_groups
 from spindeln.charts import format_number
 from spindeln.charts.base import agreement_text, hidden_text
 from spindeln.charts.radar import MAX_OVERLAY
@@ -222,7 +223,8 @@ def collect(programme: Programme, number: int, *, unit: Unit | None = None,
             raise HandoutError(str(error)) from error
         return ChartFigure(chart_url(name), text.summary)
 
-    counts, total, any_hidden = _respondent_counts(programme, number, unit, profession, entry, language)
+    groups = load_respondent_groups(db.session, programme, this_round, instruments())
+    counts, total, any_hidden = _respondent_counts(programme, groups, unit, profession, entry, language)
     handout = Handout(
         language=language,
         programme=programme.name,
@@ -262,7 +264,7 @@ def collect(programme: Programme, number: int, *, unit: Unit | None = None,
     handout.dispersion = add_chart("dispersion", "dispersion")
     handout.item_rows = _item_rows(entry, instrument, language)
     handout.prompts = round_prompts(summary, number, instrument, programme, language)
-    handout.comments = shown_comments(programme, this_round, unit, profession)
+    handout.comments = shown_comments(programme, this_round, unit, profession, groups)
     return handout, charts
 
 
@@ -332,17 +334,17 @@ def _selection_text(unit: Unit | None, profession: Profession | None, language: 
     return _("All units and professions")
 
 
-def _respondent_counts(programme: Programme, number: int, unit: Unit | None, profession: Profession | None,
-                       entry: dict, language: str) -> tuple[list[tuple[str, str]], str, bool]:
+def _respondent_counts(programme: Programme, groups: RespondentGroups, unit: Unit | None,
+                       profession: Profession | None, entry: dict,
+                       language: str) -> tuple[list[tuple[str, str]], str, bool]:
     """Respondents per profession in the group, as the anonymity rule lets them be shown, and the total."""
     hidden = _("fewer than %(min)d", min=programme.min_group_size)
     rows: list[tuple[str, str]] = []
     any_hidden = False
+    unit_id = None if unit is None else unit.id
     for candidate in [profession] if profession is not None else programme.professions:
-        round_entry = entry if candidate is profession else \
-            _summary(programme, [number], unit, candidate)["rounds"][0]
-        count = round_entry["n_respondents"]
-        if round_entry["suppressed"] or count is None:
+        count = groups.count(unit_id, candidate.id)
+        if count is None:
             # A hidden group may be a cover for a smaller one: its count is not shown either.
             rows.append((candidate.display_name(language), hidden + "*"))
             any_hidden = True
@@ -457,19 +459,18 @@ def _item_rows(entry: dict, instrument: Instrument, language: str) -> list[dict]
 
 
 def shown_comments(programme: Programme, measurement_round: Round, unit: Unit | None,
-                    profession: Profession | None) -> list[tuple[str, int]]:
+                   profession: Profession | None, groups: RespondentGroups | None = None) -> list[tuple[str, int]]:
     """The round's comments from groups the anonymity rule shows, as (text, times given), ordered by text.
 
     Each unit × profession group is asked separately: a comment from a hidden group could tell who
-    wrote it, so its comments are left out altogether.
+    wrote it, so its comments are left out altogether. `groups` is the round's decision, when the
+    caller has it already.
     """
-    units = {u.id: u for u in programme.units}
-    professions = {p.id: p for p in programme.professions}
+    if groups is None:
+        groups = load_respondent_groups(db.session, programme, measurement_round, instruments())
     counter: Counter[str] = Counter()
     for (unit_id, profession_id), comments in comments_by_group(measurement_round, unit, profession).items():
-        group = _summary(programme, [measurement_round.number], units[unit_id], professions[profession_id])
-        if group["rounds"][0]["suppressed"]:
-            continue
-        counter.update(comments)
+        if groups.shown(unit_id, profession_id):
+            counter.update(comments)
     # Ordered by text, never by when it was stored: the order of answers must not point to anyone.
     return sorted(counter.items(), key=lambda pair: (pair[0].casefold(), pair[0]))
