@@ -10,7 +10,8 @@ scanned) and then post complete answers (phase 2: everyone presses "send"; all a
 over `--spread` seconds) and open the thank-you page they are sent to. It then checks that exactly
 N responses are stored, each respondent's marker once. The same load then runs against the floor
 (bench/floor_app.py: bare Flask + SQLAlchemy storing nine integers, served the same way), and our
-throughput is printed as a share of the floor's.
+throughput is printed as a share of the floor's. On Linux each phase also shows the CPU time per
+respondent of the server's processes and of the load generator.
 
 `--server waitress --threads T` serves both apps with Waitress threads instead, for the comparison in
 docs/deployment.md. All traffic goes to 127.0.0.1; the run is bounded (`--deadline` seconds a phase)
@@ -132,6 +133,26 @@ def serve_command(app: str, port: int, server: str, workers: int, threads: int, 
                 "--worker-class", "sync", "--preload", *quiet, f"{target}()"], env
     return [python, "-m", "waitress", "--host=127.0.0.1", f"--port={port}", f"--threads={threads}",
             "--call", target], env
+
+
+def group_cpu_seconds(pgid: int | None) -> float | None:
+    """CPU seconds (user + system) the live processes of process group `pgid` have used; None without /proc."""
+    proc = Path("/proc")
+    if pgid is None or not proc.is_dir():
+        return None
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for entry in proc.iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue  # the process ended meanwhile
+        # After the command name: state, ppid, pgrp, ... utime (14th field of the line), stime (15th).
+        if int(fields[2]) == pgid:
+            total += int(fields[11]) + int(fields[12])
+    return total / ticks
 
 
 # --- respondents ---------------------------------------------------------------------------------
@@ -271,6 +292,9 @@ class PhaseReport:
     seconds: float
     latencies: list[float] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
+    #: CPU seconds the server's processes and the load generator used during the phase (None: unknown).
+    server_cpu: float | None = None
+    client_cpu: float | None = None
 
     @property
     def throughput(self) -> float:
@@ -283,7 +307,14 @@ class PhaseReport:
         return (f"  {self.name:<12} {len(self.latencies):>4}/{self.count} ok in {self.seconds:6.2f} s"
                 f"  {self.throughput:7.1f}/s  p50 {percentile(ms, .5):7.1f}  p95 {percentile(ms, .95):7.1f}"
                 f"  p99 {percentile(ms, .99):7.1f}  max {max(ms, default=float('nan')):7.1f} ms"
-                f"  errors {len(self.errors)}")
+                f"  errors {len(self.errors)}" + self.cpu_line())
+
+    def cpu_line(self) -> str:
+        """CPU per respondent of the server and of the load generator, where it was measured."""
+        if self.server_cpu is None or not self.count:
+            return ""
+        return (f"\n  {'':<12} CPU per respondent: server {1000 * self.server_cpu / self.count:.1f} ms,"
+                f" load generator {1000 * self.client_cpu / self.count:.1f} ms")
 
 
 def phase_report(name: str, timings: list[Timing | None], expected_status: int, seconds: float) -> PhaseReport:
@@ -310,13 +341,20 @@ class LoadResult:
 
 
 def meeting_load(port: int, path: str, respondents: int, spread: float, deadline: float, run_id: str,
-                 pause: float = 0.5, thanks: bool = True) -> LoadResult:
-    """Phase 1: everyone opens the form; phase 2: everyone sends it and opens the thank-you page."""
+                 pause: float = 0.5, thanks: bool = True, server_group: int | None = None) -> LoadResult:
+    """Phase 1: everyone opens the form; phase 2: everyone sends it and opens the thank-you page.
+
+    With `server_group` (the server's process group) the CPU time of the server and of this load
+    generator is measured per phase: what the respondents cost the machine, next to how long they
+    waited, and how much of the shared cores the load generator itself took.
+    """
     rng = random.Random(run_id)
     people = [Respondent(port, path, f"meeting-{run_id}-{i:04d}", random.Random(rng.random()))
               for i in range(respondents)]
+    server_before, client_before = group_cpu_seconds(server_group), time.process_time()
     seconds = run_in_threads(people, Respondent.get_form, spread=0, deadline=deadline)
     forms = phase_report("form (GET)", [p.form_timing for p in people], 200, seconds)
+    forms.server_cpu, forms.client_cpu = _cpu_since(server_group, server_before, client_before)
     time.sleep(pause)
     ready = [p for p in people if p.form_timing and p.form_timing.status == 200 and not p.form_timing.error]
 
@@ -325,14 +363,26 @@ def meeting_load(port: int, path: str, respondents: int, spread: float, deadline
         if thanks:
             person.open_thanks()
 
+    server_before, client_before = group_cpu_seconds(server_group), time.process_time()
     run_in_threads(ready, send, spread=spread, deadline=deadline)
+    server_cpu, client_cpu = _cpu_since(server_group, server_before, client_before)
     posted = [p.post_timing for p in ready if p.post_timing]
     # The burst lasts from the first submission sent to the last acknowledgement received.
     burst = (max(t.started + t.seconds for t in posted) - min(t.started for t in posted)) if posted else 0.0
     submissions = phase_report("submit (POST)", [p.post_timing for p in ready], 302, burst)
     submissions.count = respondents
+    submissions.server_cpu, submissions.client_cpu = server_cpu, client_cpu
     submissions.errors += ["never got a form"] * (respondents - len(ready))
     return LoadResult(forms, submissions, [p.marker for p in ready if p.acknowledged], burst)
+
+
+def _cpu_since(server_group: int | None, server_before: float | None,
+               client_before: float) -> tuple[float | None, float | None]:
+    """CPU seconds of the server group and of this process since the `before` readings."""
+    server_now = group_cpu_seconds(server_group)
+    if server_now is None or server_before is None:
+        return None, None
+    return server_now - server_before, time.process_time() - client_before
 
 
 def stored_markers(database: Path, run_id: str, table: str = "responses") -> list[str]:
@@ -384,11 +434,11 @@ def run_app(label: str, command: list[str], env: dict[str, str], port: int, path
             database: Path, table: str) -> tuple[LoadResult, list[str]]:
     """Serve one app, put the meeting's load on it, check what was stored; the result and problems."""
     run_id = uuid.uuid4().hex[:8]
-    with Server(command, port, env, log):
+    with Server(command, port, env, log) as server:
         # One warm-up respondent per worker, so that first-request costs are not in the measurement.
         meeting_load(port, path, max(args.workers, args.threads), 0, args.deadline, "warmup" + run_id, pause=0)
         result = meeting_load(port, path, args.respondents, args.spread, args.deadline, run_id,
-                              thanks=not args.no_thanks)
+                              thanks=not args.no_thanks, server_group=server.process.pid)
     stored = stored_markers(database, run_id, table)
     problems = check_stored(result.acknowledged, stored, args.respondents)
     print(f"{label}")

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import inspect
 import sqlite3
 
-from flask_sqlalchemy_lite import SQLAlchemy
+import flask_sqlalchemy_lite
+from flask import Flask
 from sqlalchemy import MetaData, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase
@@ -23,6 +25,23 @@ class Base(DeclarativeBase):
     """Base class of every model."""
 
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+class SQLAlchemy(flask_sqlalchemy_lite.SQLAlchemy):
+    """Flask-SQLAlchemy-Lite without the teardown of async sessions, which Spindeln never opens."""
+
+    def init_app(self, app: Flask) -> None:
+        """Register the engines and the session teardown on `app`."""
+        super().init_app(app)
+        if app.config.get("SQLALCHEMY_ASYNC_ENGINES"):
+            return
+        # Flask runs an async teardown through asgiref, which starts a thread and an event loop for
+        # it at the end of every request: about 2 ms each, for sessions that never exist here.
+        app.teardown_appcontext_funcs[:] = [
+            teardown
+            for teardown in app.teardown_appcontext_funcs
+            if not (inspect.iscoroutinefunction(teardown) and teardown.__module__.startswith("flask_sqlalchemy_lite"))
+        ]
 
 
 db = SQLAlchemy()

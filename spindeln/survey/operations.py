@@ -25,22 +25,24 @@ def store_response(
 ) -> bool:
     """Store one response; False, storing nothing, when this form page was already submitted."""
     digest = hashlib.sha256(submission_key.encode("ascii")).digest()
-    db.session.add(SubmissionReceipt(digest=digest, round_id=measurement_round.id))
+    comment = (comment or "").strip() or None
+    receipt = SubmissionReceipt(digest=digest, round_id=measurement_round.id)
+    response = Response(
+        round_id=measurement_round.id,
+        unit_id=unit.id,
+        profession_id=profession.id,
+        submitted_on=today or dt.date.today(),
+        answers=encode_answers(answers, instrument.scale.min),
+        comment=comment,
+    )
+    db.session.add_all([receipt, response])
     try:
+        # Both rows in one flush: on SQLite the first INSERT takes the database's single write lock,
+        # held until the commit, so nothing is left to do between the two while others wait.
         db.session.flush()
     except IntegrityError:
         db.session.rollback()
-        return False
-    comment = (comment or "").strip() or None
-    db.session.add(
-        Response(
-            round_id=measurement_round.id,
-            unit_id=unit.id,
-            profession_id=profession.id,
-            submitted_on=today or dt.date.today(),
-            answers=encode_answers(answers, instrument.scale.min),
-            comment=comment,
-        )
-    )
-    db.session.flush()
+        if db.session.get(SubmissionReceipt, digest) is not None:
+            return False
+        raise
     return True
