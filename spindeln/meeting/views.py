@@ -14,7 +14,7 @@ from spindeln.programmes.queries import programme_or_404, round_or_404
 from spindeln.programmes.views import respondent_url
 from spindeln.results import figures
 from spindeln.results.figures import Selection
-from spindeln.results.wording import round_prompts
+from spindeln.results.wording import Prompt, round_prompts
 from spindeln.survey.models import RoundState
 from spindeln.survey.queries import response_count
 from spindeln.web import language
@@ -68,5 +68,9 @@ def show(slug, number, screen):
                                text=figures.chart_text("dispersion", selection, language(), gettext))
             else:
                 instrument = selection.instrument
-                context.update(prompts=round_prompts(summary, number, instrument, programme, language()))
+                # One prompt of each kind: a projected screen holds four, and a meeting talks about a few.
+                first_of_each: dict[str, Prompt] = {}
+                for prompt in round_prompts(summary, number, instrument, programme, language()):
+                    first_of_each.setdefault(prompt.heading, prompt)
+                context.update(prompts=list(first_of_each.values()))
     return render_template("meeting/meeting.html", **context)

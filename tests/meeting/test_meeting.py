@@ -1,5 +1,7 @@
 """Meeting mode: QR code and live count while a round is open, then the results one screen at a time."""
 
+import re
+
 from spindeln.db import db
 from spindeln.demo import create_demo
 from spindeln.programmes.operations import add_round
@@ -36,6 +38,8 @@ def test_a_closed_round_steps_through_radar_spread_and_prompts(client, app):
     assert "dispersion.svg" in client.get("/meeting/stis-ytterstaden/rounds/6/dispersion").data.decode()
     prompts = client.get("/meeting/stis-ytterstaden/rounds/6/prompts")
     assert "<li>" in prompts.data.decode() and 'data-next=""' in prompts.data.decode()
+    headings = re.findall(r"<li><strong>([^<]+)</strong>", prompts.data.decode())
+    assert 1 <= len(headings) <= 4 and len(set(headings)) == len(headings)  # one prompt of each kind
 
 
 def test_too_small_a_round_shows_a_message_not_a_chart(client, admin, programme):
