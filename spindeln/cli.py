@@ -183,19 +183,14 @@ def link(slug: str, number: int, unit_name: str | None) -> None:
 
     from spindeln.db import db as database
     from spindeln.programmes.operations import active_link
-    from spindeln.programmes.queries import find_unit, programme_by_slug, round_by_number
+    from spindeln.programmes.cli import group_named, programme_named
+    from spindeln.programmes.queries import round_by_number
 
-    programme = programme_by_slug(slug)
-    if programme is None:
-        raise click.ClickException(f"There is no programme {slug!r}.")
+    programme = programme_named(slug)
     measurement_round = round_by_number(programme, number)
     if measurement_round is None:
         raise click.ClickException(f"Programme {slug!r} has no round {number}.")
-    unit = None
-    if unit_name:
-        unit = find_unit(programme, unit_name)
-        if unit is None:
-            raise click.ClickException(f"Programme {slug!r} has no unit {unit_name!r}.")
+    unit, _profession = group_named(programme, unit_name, None)
     respondent_link = active_link(measurement_round, unit)
     database.session.commit()
     with current_app.test_request_context("/"):

@@ -9,7 +9,7 @@ from flask import current_app
 from flask.cli import with_appcontext
 from flask_babel import force_locale
 
-from spindeln.programmes.queries import find_profession, find_unit, programme_by_slug
+from spindeln.programmes.cli import group_named, programme_named
 from spindeln.reports.handout import HandoutError, make_handout
 
 
@@ -25,14 +25,8 @@ from spindeln.reports.handout import HandoutError, make_handout
 @with_appcontext
 def report(slug, number, unit_name, profession_name, compare, language, out):
     """Write the PDF handout of a closed round: charts, tables, discussion prompts and comments."""
-    programme = programme_by_slug(slug)
-    if programme is None:
-        raise click.ClickException(f"There is no programme {slug!r}.")
-    unit = profession = None
-    if unit_name and (unit := find_unit(programme, unit_name)) is None:
-        raise click.ClickException(f"Programme {slug!r} has no unit {unit_name!r}.")
-    if profession_name and (profession := find_profession(programme, profession_name)) is None:
-        raise click.ClickException(f"Programme {slug!r} has no profession {profession_name!r}.")
+    programme = programme_named(slug)
+    unit, profession = group_named(programme, unit_name, profession_name)
     with current_app.test_request_context("/"), force_locale(language):
         try:
             pdf = make_handout(programme, number, unit=unit, profession=profession, compare=compare,

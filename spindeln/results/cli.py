@@ -11,17 +11,11 @@ from flask import current_app
 from flask.cli import with_appcontext
 from flask_babel import force_locale, gettext
 
-from spindeln.programmes.queries import find_profession, find_unit, programme_by_slug, round_by_number
+from spindeln.programmes.cli import group_named, programme_named
+from spindeln.programmes.queries import round_by_number
 from spindeln.results import figures
 from spindeln.results.queries import SelectionError, programme_summary
 from spindeln.survey.models import RoundState
-
-
-def _programme(slug: str):
-    programme = programme_by_slug(slug)
-    if programme is None:
-        raise click.ClickException(f"There is no programme {slug!r}.")
-    return programme
 
 
 @click.command()
@@ -33,7 +27,7 @@ def _programme(slug: str):
 @with_appcontext
 def summary(slug, rounds, unit_name, profession_name, output_format):
     """Print the analysis summary (docs/summary.md) of closed rounds as JSON."""
-    programme = _programme(slug)
+    programme = programme_named(slug)
     try:
         result = programme_summary(programme, list(rounds) or None, unit_name, profession_name)
     except SelectionError as error:
@@ -56,15 +50,11 @@ def summary(slug, rounds, unit_name, profession_name, output_format):
 @with_appcontext
 def chart(slug, number, compare, unit_name, profession_name, kind, output_format, language, out):
     """Write a chart of a round as SVG or PNG, the same as the results page shows."""
-    programme = _programme(slug)
+    programme = programme_named(slug)
     measurement_round = round_by_number(programme, number)
     if measurement_round is None or measurement_round.state is not RoundState.closed:
         raise click.ClickException(f"Round {number} of {slug!r} has no results (not closed, or no such round).")
-    unit = profession = None
-    if unit_name and (unit := find_unit(programme, unit_name)) is None:
-        raise click.ClickException(f"Programme {slug!r} has no unit {unit_name!r}.")
-    if profession_name and (profession := find_profession(programme, profession_name)) is None:
-        raise click.ClickException(f"Programme {slug!r} has no profession {profession_name!r}.")
+    unit, profession = group_named(programme, unit_name, profession_name)
     if kind == "radar" and compare:
         kind = "compare"
     selection = figures.Selection(programme, measurement_round, unit, profession, list(compare))

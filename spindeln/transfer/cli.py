@@ -106,13 +106,11 @@ def _keep_instrument_file(source: Path, instrument) -> None:
 @with_appcontext
 def export_command(slug: str, file_format: str, kind: str, out: Path) -> None:
     """Export a programme's closed rounds: raw responses or the summary (with the anonymity rule)."""
-    from spindeln.programmes.queries import programme_by_slug
+    from spindeln.programmes.cli import programme_named
     from spindeln.transfer.exporting import codebook_download, responses_download, summary_download
     from spindeln.web import instrument_of, instruments
 
-    programme = programme_by_slug(slug)
-    if programme is None:
-        raise click.ClickException(f"There is no programme {slug!r}.")
+    programme = programme_named(slug)
     if kind == "summary":
         download = summary_download(programme, instruments(), file_format)
         out.write_bytes(download.data)
