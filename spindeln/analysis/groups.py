@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from spindeln.analysis.summary import axis_positions
 from spindeln.analysis.suppression import Suppression, suppress
 
 
@@ -55,19 +56,9 @@ def respondent_groups(unit_id: np.ndarray, profession_id: np.ndarray, unit_ids: 
     `unit_ids` and `profession_ids` are the programme's axes; a response naming another id is an error.
     """
     units, professions = tuple(int(i) for i in unit_ids), tuple(int(i) for i in profession_ids)
-    counts = np.zeros((len(units), len(professions)), dtype=np.int64)
-    unit_index = _positions(np.asarray(unit_id, dtype=np.int64), units, "unit")
-    profession_index = _positions(np.asarray(profession_id, dtype=np.int64), professions, "profession")
-    np.add.at(counts, (unit_index, profession_index), 1)
+    unit_index = axis_positions(np.asarray(unit_id, dtype=np.int64), np.array(units, dtype=np.int64), "unit")
+    profession_index = axis_positions(np.asarray(profession_id, dtype=np.int64),
+                                      np.array(professions, dtype=np.int64), "profession")
+    counts = np.bincount(unit_index * len(professions) + profession_index,
+                         minlength=len(units) * len(professions)).reshape(len(units), len(professions))
     return RespondentGroups(units, professions, counts, suppress(counts, min_group_size))
-
-
-def _positions(ids: np.ndarray, axis: tuple[int, ...], what: str) -> np.ndarray:
-    """The position of every id on an axis; ValueError naming ids the axis lacks."""
-    order = np.argsort(np.array(axis, dtype=np.int64))
-    sorted_axis = np.array(axis, dtype=np.int64)[order]
-    found = np.searchsorted(sorted_axis, ids).clip(max=max(len(axis) - 1, 0))
-    known = (sorted_axis[found] == ids) if len(axis) else np.zeros(ids.shape, dtype=bool)
-    if not known.all():
-        raise ValueError(f"unknown {what} id(s): {sorted(set(ids[~known].tolist()))}")
-    return order[found]

@@ -56,11 +56,7 @@ def build_summary(session: Session, programme: Programme, instruments: Instrumen
             select(Round).where(Round.programme_id == programme.id).order_by(Round.number)))
     else:
         rounds = _rounds(session, programme, round_numbers)
-    units = {row.id: row.name for row in session.execute(
-        select(Unit.id, Unit.name).where(Unit.programme_id == programme.id).order_by(Unit.name))}
-    professions = {row.id: row.key for row in session.execute(
-        select(Profession.id, Profession.key).where(Profession.programme_id == programme.id)
-        .order_by(Profession.position, Profession.id))}
+    units, professions = _axes(session, programme)
 
     # One part per instrument: answers of different instruments do not fit one array.
     by_instrument: dict[tuple[str, str], list[Round]] = {}
@@ -94,11 +90,20 @@ def load_respondent_groups(session: Session, programme: Programme, measurement_r
     """
     instrument = instruments.get(measurement_round.instrument_id, measurement_round.instrument_version)
     data = _read(session, [measurement_round], instrument)
-    unit_ids = session.scalars(select(Unit.id).where(Unit.programme_id == programme.id).order_by(Unit.name))
-    profession_ids = session.scalars(select(Profession.id).where(Profession.programme_id == programme.id)
-                                     .order_by(Profession.position, Profession.id))
-    return respondent_groups(data.unit_id, data.profession_id, list(unit_ids), list(profession_ids),
+    units, professions = _axes(session, programme)
+    return respondent_groups(data.unit_id, data.profession_id, list(units), list(professions),
                              programme.min_group_size)
+
+
+def _axes(session: Session, programme: Programme) -> tuple[dict[int, str], dict[int, str]]:
+    """The programme's units (id → name, by name) and professions (id → key, in their order): the
+    axes of every table the anonymity rule decides on."""
+    units = {row.id: row.name for row in session.execute(
+        select(Unit.id, Unit.name).where(Unit.programme_id == programme.id).order_by(Unit.name))}
+    professions = {row.id: row.key for row in session.execute(
+        select(Profession.id, Profession.key).where(Profession.programme_id == programme.id)
+        .order_by(Profession.position, Profession.id))}
+    return units, professions
 
 
 def _rounds(session: Session, programme: Programme, round_numbers: Sequence[int]) -> list[Round]:

@@ -163,15 +163,16 @@ class _Axes:
 
     def unit_index(self, unit_id: int) -> int:
         """The axis position of a unit id."""
-        return int(_positions(np.array([unit_id]), self.unit_ids, "unit")[0])
+        return int(axis_positions(np.array([unit_id]), self.unit_ids, "unit")[0])
 
     def profession_index(self, profession_id: int) -> int:
         """The axis position of a profession id."""
-        return int(_positions(np.array([profession_id]), self.profession_ids, "profession")[0])
+        return int(axis_positions(np.array([profession_id]), self.profession_ids, "profession")[0])
 
 
-def _positions(ids: np.ndarray, axis_ids: np.ndarray, what: str) -> np.ndarray:
-    """The position of every id on an axis; ValueError for ids the axis lacks."""
+def axis_positions(ids: np.ndarray, axis_ids: np.ndarray, what: str) -> np.ndarray:
+    """The position of every id (of a unit, a profession) on an axis of distinct ids; ValueError
+    naming ids the axis lacks."""
     if axis_ids.size == 0:
         if ids.size:
             raise ValueError(f"responses name a {what} but no {what}s are given")
@@ -258,8 +259,8 @@ def _tally(data: ResponseData, instrument: Instrument, rounds: list[RoundInfo],
         codes, round_index = codes[:, in_rounds], round_index[in_rounds]
         unit_id, profession_id = unit_id[in_rounds], profession_id[in_rounds]
     codes = np.ascontiguousarray(codes)
-    unit_index = _positions(unit_id, axes.unit_ids, "unit")
-    profession_index = _positions(profession_id, axes.profession_ids, "profession")
+    unit_index = axis_positions(unit_id, axes.unit_ids, "unit")
+    profession_index = axis_positions(profession_id, axes.profession_ids, "profession")
     shape = (len(rounds), axes.unit_ids.size, axes.profession_ids.size)
     cell = (round_index * shape[1] + unit_index) * shape[2] + profession_index
     cell_count = shape[0] * shape[1] * shape[2]
