@@ -10,12 +10,14 @@ import uuid
 from html.parser import HTMLParser
 
 import pytest
+from click.testing import CliRunner
 from sqlalchemy import create_engine, text
 from flask.testing import FlaskClient
 from sqlalchemy.engine import make_url
 
 from spindeln import create_app
 from spindeln.auth.models import Role
+from spindeln.cli import main as spindeln_command
 from spindeln.auth.operations import add_user
 from spindeln.db import Base, db
 from spindeln.instrument import DEFAULT_INSTRUMENT
@@ -188,3 +190,17 @@ def login(client, email: str = "admin@example.org", password: str = PASSWORD):
 def text_of(html: bytes) -> str:
     """The visible text of a page, tags removed and spaces collapsed."""
     return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html.decode()))
+
+
+def run_cli(instance, *args: str, input: str | None = None, env: dict | None = None):
+    """`spindeln --instance INSTANCE ARGS…` through click's test runner; its result."""
+    return CliRunner().invoke(spindeln_command, ["--instance", str(instance), *args], input=input, env=env)
+
+
+@pytest.fixture
+def demo_instance(tmp_path):
+    """An initialised SQLite instance folder with the demo programme."""
+    instance = tmp_path / "stad"
+    assert run_cli(instance, "init").exit_code == 0
+    assert run_cli(instance, "demo").exit_code == 0
+    return instance

@@ -10,24 +10,11 @@ import uuid
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 from sqlalchemy import create_engine, text
 
-from spindeln.cli import main
-from tests.conftest import scratch_postgres_database
+from tests.conftest import run_cli, scratch_postgres_database
 
 
-def run(instance: Path, *args: str, input: str | None = None, env: dict | None = None):
-    return CliRunner().invoke(main, ["--instance", str(instance), *args], input=input, env=env)
-
-
-@pytest.fixture
-def demo_instance(tmp_path):
-    """An SQLite instance with the demo programme."""
-    instance = tmp_path / "stad"
-    assert run(instance, "init").exit_code == 0
-    assert run(instance, "demo").exit_code == 0
-    return instance
 
 
 def count(database: Path, table: str) -> int:
@@ -71,7 +58,7 @@ def test_a_backup_taken_while_responses_come_in_is_a_consistent_snapshot(demo_in
     try:
         while writer.transactions < 20:
             threading.Event().wait(0.01)
-        result = run(demo_instance, "backup", "--out", str(tmp_path / "copy.sqlite"))
+        result = run_cli(demo_instance, "backup", "--out", str(tmp_path / "copy.sqlite"))
         during = writer.transactions
     finally:
         writer.stop.set()
@@ -93,7 +80,7 @@ def test_a_backup_taken_while_responses_come_in_is_a_consistent_snapshot(demo_in
 def test_restore_asks_first_then_brings_the_backup_back_into_the_live_database(demo_instance, tmp_path):
     database = demo_instance / "spindeln.sqlite"
     backup = tmp_path / "before.sqlite"
-    assert run(demo_instance, "backup", "--out", str(backup)).exit_code == 0
+    assert run_cli(demo_instance, "backup", "--out", str(backup)).exit_code == 0
     responses = count(database, "responses")
     # The app is running: one of its connections stays open across the restore.
     app_connection = sqlite3.connect(database)
@@ -101,11 +88,11 @@ def test_restore_asks_first_then_brings_the_backup_back_into_the_live_database(d
     with app_connection:
         app_connection.execute("DELETE FROM responses")
 
-    declined = run(demo_instance, "restore", str(backup), input="n\n")
+    declined = run_cli(demo_instance, "restore", str(backup), input="n\n")
     assert declined.exit_code != 0 and "Replace everything" in declined.output
     assert count(database, "responses") == 0
 
-    restored = run(demo_instance, "restore", str(backup), input="y\n")
+    restored = run_cli(demo_instance, "restore", str(backup), input="y\n")
     assert restored.exit_code == 0, restored.output
     assert app_connection.execute("SELECT count(*) FROM responses").fetchone()[0] == responses
     assert app_connection.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
@@ -123,14 +110,14 @@ def test_restore_refuses_a_file_that_is_not_a_spindeln_backup(demo_instance, tmp
     sqlite3.connect(other).execute("CREATE TABLE t (x)").connection.close()
     for file, message in ((not_sqlite, "not an SQLite database"), (other, "not a Spindeln database"),
                           (tmp_path / "missing.sqlite", "There is no file")):
-        result = run(demo_instance, "restore", "--yes", str(file))
+        result = run_cli(demo_instance, "restore", "--yes", str(file))
         assert result.exit_code != 0
         assert message in result.output
     assert count(database, "responses") == before
 
 
 def test_backup_to_a_folder_that_does_not_exist_says_so(demo_instance, tmp_path):
-    result = run(demo_instance, "backup", "--out", str(tmp_path / "no" / "such" / "copy.sqlite"))
+    result = run_cli(demo_instance, "backup", "--out", str(tmp_path / "no" / "such" / "copy.sqlite"))
     assert result.exit_code != 0 and "There is no folder" in result.output
 
 
@@ -154,8 +141,8 @@ def postgres_instance(tmp_path, monkeypatch):
     with scratch_postgres_database("spindeln_backup") as url:
         instance = tmp_path / "pg"
         env = {"DATABASE_URL": url}
-        assert run(instance, "init", env=env).exit_code == 0
-        assert run(instance, "demo", env=env).exit_code == 0
+        assert run_cli(instance, "init", env=env).exit_code == 0
+        assert run_cli(instance, "demo", env=env).exit_code == 0
         yield instance, url
         for app in apps:
             with app.app_context():
@@ -169,12 +156,12 @@ def test_postgresql_backup_and_restore_with_pg_dump(postgres_instance, tmp_path)
     with engine.connect() as connection:
         responses = connection.execute(text("SELECT count(*) FROM responses")).scalar()
     backup = tmp_path / "stad.dump"
-    made = run(instance, "backup", "--out", str(backup), env=env)
+    made = run_cli(instance, "backup", "--out", str(backup), env=env)
     assert made.exit_code == 0, made.output
     assert backup.read_bytes()[:5] == b"PGDMP"
     with engine.begin() as connection:
         connection.execute(text("DELETE FROM responses"))
-    restored = run(instance, "restore", "--yes", str(backup), env=env)
+    restored = run_cli(instance, "restore", "--yes", str(backup), env=env)
     assert restored.exit_code == 0, restored.output
     with engine.connect() as connection:
         assert connection.execute(text("SELECT count(*) FROM responses")).scalar() == responses

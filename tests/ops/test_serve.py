@@ -8,25 +8,18 @@ import sqlite3
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 
 import spindeln.ops.serving
 from bench.bench_crash import crash_run
 from bench.bench_meeting import Server, free_port, serve_command
-from spindeln.cli import main
-
-
-def run(instance: Path, *args: str):
-    return CliRunner().invoke(main, ["--instance", str(instance), *args])
+from tests.conftest import run_cli
 
 
 @pytest.fixture
-def demo_instance(tmp_path):
-    """An SQLite instance with the demo programme; the path of its open round's link."""
-    instance = tmp_path / "stad"
-    for command in (["init"], ["demo"]):
-        assert run(instance, *command).exit_code == 0
-    path = run(instance, "link", "--programme", "stis-ytterstaden", "--round", "7").output.strip()
+def demo_link(demo_instance):
+    """The demo instance and the path of its open round's link."""
+    instance = demo_instance
+    path = run_cli(instance, "link", "--programme", "stis-ytterstaden", "--round", "7").output.strip()
     assert path.startswith("/r/")
     return instance, path
 
@@ -36,13 +29,13 @@ def test_serve_refuses_a_database_that_is_not_at_the_newest_schema(tmp_path, mon
     instance.mkdir()
     (instance / "config.toml").write_text('SECRET_KEY = "x"\n')
     monkeypatch.setattr(spindeln.ops.serving, "serve", lambda *args: pytest.fail("served an old database"))
-    result = run(instance, "serve")
+    result = run_cli(instance, "serve")
     assert result.exit_code != 0
     assert "spindeln db upgrade" in result.output
 
 
-def test_serve_runs_worker_processes_and_answers_the_form(demo_instance, tmp_path):
-    instance, path = demo_instance
+def test_serve_runs_worker_processes_and_answers_the_form(demo_link, tmp_path):
+    instance, path = demo_link
     port = free_port()
     command, env = serve_command("spindeln", port, "serve", workers=2, threads=1, instance=instance)
     with Server(command, port, env, tmp_path / "serve.log") as server:
@@ -62,8 +55,8 @@ def test_serve_runs_worker_processes_and_answers_the_form(demo_instance, tmp_pat
     assert path not in log and not re.search(r"127\.0\.0\.1 .*GET", log)
 
 
-def test_nothing_acknowledged_is_lost_or_doubled_when_the_server_is_killed_mid_burst(demo_instance, tmp_path):
-    instance, path = demo_instance
+def test_nothing_acknowledged_is_lost_or_doubled_when_the_server_is_killed_mid_burst(demo_link, tmp_path):
+    instance, path = demo_link
     result = crash_run(instance, path, respondents=40, kill_after=10, workers=2, log=tmp_path / "crash.log")
     assert result.problems == [], "\n".join(result.lines())
     assert 10 <= result.acknowledged_before_kill < 40

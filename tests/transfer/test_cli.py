@@ -4,34 +4,22 @@ import json
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 from sqlalchemy import create_engine, func, select
 from sqlalchemy.orm import Session
 
-from spindeln.cli import main
 from spindeln.programmes.models import Programme
 from spindeln.survey.models import Response
+from tests.conftest import run_cli
 from tests.transfer.helpers import csv_bytes
 
 SHIPPED = Path(__file__).parents[2] / "spindeln" / "instruments" / "spindeln-stis-1.toml"
 
-
-def run(instance: Path, *args: str):
-    return CliRunner().invoke(main, ["--instance", str(instance), *args])
 
 
 def response_count(instance: Path) -> int:
     with Session(create_engine(f"sqlite:///{instance / 'spindeln.sqlite'}")) as session:
         return session.scalar(select(func.count()).select_from(Response))
 
-
-@pytest.fixture
-def demo_instance(tmp_path):
-    """An initialised instance with the demo programme."""
-    instance = tmp_path / "stad"
-    assert run(instance, "init").exit_code == 0
-    assert run(instance, "demo").exit_code == 0
-    return instance
 
 
 def without_programme(summary_file: Path) -> dict:
@@ -42,25 +30,25 @@ def without_programme(summary_file: Path) -> dict:
 
 def test_export_and_import_on_the_command_line_give_the_same_summary(demo_instance, tmp_path):
     out = tmp_path / "svar.csv"
-    exported = run(demo_instance, "export", "--programme", "stis-ytterstaden", "--format", "csv", "--out", str(out))
+    exported = run_cli(demo_instance, "export", "--programme", "stis-ytterstaden", "--format", "csv", "--out", str(out))
     assert exported.exit_code == 0, exported.output
     assert "closed rounds: 1, 2, 3, 4, 5, 6" in exported.output
     assert out.read_bytes().startswith(b"\xef\xbb\xbf")
     assert (tmp_path / "svar.csv.codebook.csv").exists()
 
-    imported = run(demo_instance, "import", str(out), "--programme", "kopia", "--create")
+    imported = run_cli(demo_instance, "import", str(out), "--programme", "kopia", "--create")
     assert imported.exit_code == 0, imported.output
     assert "Created the programme 'kopia'" in imported.output
     assert "Imported" in imported.output and "round 6:" in imported.output
 
     for slug in ("stis-ytterstaden", "kopia"):
-        result = run(demo_instance, "export", "--programme", slug, "--kind", "summary", "--format", "json",
+        result = run_cli(demo_instance, "export", "--programme", slug, "--kind", "summary", "--format", "json",
                      "--out", str(tmp_path / f"{slug}.json"))
         assert result.exit_code == 0, result.output
     assert without_programme(tmp_path / "kopia.json") == without_programme(tmp_path / "stis-ytterstaden.json")
 
     before = response_count(demo_instance)
-    again = run(demo_instance, "import", str(out), "--programme", "kopia")
+    again = run_cli(demo_instance, "import", str(out), "--programme", "kopia")
     assert again.exit_code == 1
     assert "This file was already imported on" in again.stderr
     assert response_count(demo_instance) == before
@@ -69,7 +57,7 @@ def test_export_and_import_on_the_command_line_give_the_same_summary(demo_instan
 def test_xlsx_export_and_summary_tables(demo_instance, tmp_path):
     for kind, file_format in (("responses", "xlsx"), ("summary", "csv"), ("summary", "xlsx")):
         out = tmp_path / f"{kind}.{file_format}"
-        result = run(demo_instance, "export", "--programme", "stis-ytterstaden", "--kind", kind,
+        result = run_cli(demo_instance, "export", "--programme", "stis-ytterstaden", "--kind", kind,
                      "--format", file_format, "--out", str(out))
         assert result.exit_code == 0, result.output
         assert out.stat().st_size > 0
@@ -81,7 +69,7 @@ def test_a_bad_file_is_refused_with_every_problem_and_exit_code_1(demo_instance,
     bad.write_bytes(csv_bytes([["1", "Gotham", "BVC/BMM", "11", *["5"] * 8, ""],
                                ["7", "Farsta", "BVC/BMM", *["5"] * 9, ""]]))
     before = response_count(demo_instance)
-    result = run(demo_instance, "import", str(bad), "--programme", "stis-ytterstaden")
+    result = run_cli(demo_instance, "import", str(bad), "--programme", "stis-ytterstaden")
     assert result.exit_code == 1
     assert "row 2, column unit: Unknown unit Gotham" in result.stderr
     assert "row 2, column q1: 11 is not on the scale from 1 to 10." in result.stderr
@@ -93,23 +81,23 @@ def test_a_bad_file_is_refused_with_every_problem_and_exit_code_1(demo_instance,
 def test_usage_errors(demo_instance, tmp_path):
     data = tmp_path / "svar.csv"
     data.write_bytes(csv_bytes([["1", "Farsta", "BVC/BMM", *["5"] * 9, ""]]))
-    unknown = run(demo_instance, "import", str(data), "--programme", "finns-inte")
+    unknown = run_cli(demo_instance, "import", str(data), "--programme", "finns-inte")
     assert unknown.exit_code == 1 and "There is no programme finns-inte." in unknown.stderr
-    needs_create = run(demo_instance, "import", str(data), "--programme", "ny", "--instrument", str(SHIPPED))
+    needs_create = run_cli(demo_instance, "import", str(data), "--programme", "ny", "--instrument", str(SHIPPED))
     assert needs_create.exit_code == 2 and "--create" in needs_create.stderr
-    missing = run(demo_instance, "import", str(tmp_path / "saknas.csv"), "--programme", "ny")
+    missing = run_cli(demo_instance, "import", str(tmp_path / "saknas.csv"), "--programme", "ny")
     assert missing.exit_code == 2
-    json_responses = run(demo_instance, "export", "--programme", "stis-ytterstaden", "--format", "json",
+    json_responses = run_cli(demo_instance, "export", "--programme", "stis-ytterstaden", "--format", "json",
                          "--out", str(tmp_path / "x.json"))
     assert json_responses.exit_code == 2 and "--kind summary" in json_responses.stderr
-    no_programme = run(demo_instance, "export", "--programme", "finns-inte", "--format", "csv",
+    no_programme = run_cli(demo_instance, "export", "--programme", "finns-inte", "--format", "csv",
                        "--out", str(tmp_path / "x.csv"))
     assert no_programme.exit_code == 1 and "There is no programme 'finns-inte'" in no_programme.stderr
 
 
 def test_create_with_an_instrument_file_keeps_the_instrument_in_the_instance(tmp_path):
     instance = tmp_path / "fc"
-    run(instance, "init")
+    run_cli(instance, "init")
     instrument = tmp_path / "familjecentral.toml"
     text = SHIPPED.read_text(encoding="utf-8")
     instrument.write_text(text.replace('id = "spindeln-stis"', 'id = "familjecentral"').replace("max = 10", "max = 5"),
@@ -117,17 +105,17 @@ def test_create_with_an_instrument_file_keeps_the_instrument_in_the_instance(tmp
     data = tmp_path / "svar.csv"
     data.write_bytes(csv_bytes([["1", "Farsta", "BVC/BMM", *["5"] * 9, ""], ["1", "Farsta", "BVC/BMM", "6",
                                                                              *["5"] * 8, ""]]))
-    too_high = run(instance, "import", str(data), "--programme", "fc", "--create", "--instrument", str(instrument))
+    too_high = run_cli(instance, "import", str(data), "--programme", "fc", "--create", "--instrument", str(instrument))
     assert too_high.exit_code == 1 and "6 is not on the scale from 1 to 5" in too_high.stderr
 
     data.write_bytes(csv_bytes([["1", "Farsta", "BVC/BMM", *["5"] * 9, ""]]))
-    result = run(instance, "import", str(data), "--programme", "fc", "--create", "--instrument", str(instrument))
+    result = run_cli(instance, "import", str(data), "--programme", "fc", "--create", "--instrument", str(instrument))
     assert result.exit_code == 0, result.output
     assert (instance / "instruments" / "familjecentral-1.toml").exists()
     with Session(create_engine(f"sqlite:///{instance / 'spindeln.sqlite'}")) as session:
         assert session.scalar(select(Programme.instrument_id).where(Programme.slug == "fc")) == "familjecentral"
     # A new process finds the instrument in the instance folder.
-    summary = run(instance, "export", "--programme", "fc", "--kind", "summary", "--format", "json",
+    summary = run_cli(instance, "export", "--programme", "fc", "--kind", "summary", "--format", "json",
                   "--out", str(tmp_path / "fc.json"))
     assert summary.exit_code == 0, summary.output
     assert json.loads((tmp_path / "fc.json").read_text())["instrument"]["scale"]["max"] == 5
