@@ -67,11 +67,17 @@ def init(ctx: click.Context) -> None:
 def _upgrade_database() -> None:
     from spindeln.db import db
     from spindeln.migrate import current_revision, head_revision, upgrade
+    from spindeln.results.operations import freeze_unreleased
+    from spindeln.web import instruments
 
-    if current_revision(db.engine) == head_revision(db.engine):
-        return
-    upgrade(db.engine)
-    click.echo(f"Database migrated to revision {head_revision(db.engine)}")
+    if current_revision(db.engine) != head_revision(db.engine):
+        upgrade(db.engine)
+        click.echo(f"Database migrated to revision {head_revision(db.engine)}")
+    # Rounds closed before releases were kept get theirs now, once (docs/anonymity.md).
+    frozen = freeze_unreleased(instruments())
+    db.session.commit()
+    if frozen:
+        click.echo(f"Decided and kept the release of {len(frozen)} closed round(s).")
 
 
 @main.group()

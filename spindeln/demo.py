@@ -11,7 +11,7 @@ from spindeln.auth.operations import add_user, user_by_email
 from spindeln.db import db
 from spindeln.instrument import DEFAULT_INSTRUMENT
 from spindeln.programmes.models import Programme
-from spindeln.programmes.operations import add_round, add_unit, create_programme
+from spindeln.programmes.operations import add_round, add_unit, close_round, create_programme
 from spindeln.survey.models import Response, encode_answers
 from spindeln.web import instruments
 
@@ -70,7 +70,7 @@ def create_demo(seed: int = 2017, today: dt.date | None = None) -> tuple[Program
         measurement_round = add_round(programme, title, opens_on, closes_on)
         measurement_round.open(today=opens_on)
         _add_responses(programme, measurement_round, index, units, district_effect, rng, instrument)
-        measurement_round.close(today=closes_on)
+        close_round(measurement_round, instruments(), today=closes_on)
 
     today = today or dt.date.today()
     open_round = add_round(programme, OPEN_ROUND_TITLE, today, today + dt.timedelta(days=21))

@@ -1,8 +1,8 @@
-"""One round's respondents by unit × profession, and which of those groups the anonymity rule shows.
+"""One round's respondents by unit × profession, and which of those groups its release shows.
 
 The summary answers this for one group at a time; the handout asks it for every group of a round
 (whose comments it may print, how many answered in each profession), so it gets the whole table at
-once here, decided by the same rule (`suppression.suppress`) on the same counts.
+once here, with the round's release (`release.RoundRelease.respondents`) for the same counts.
 """
 
 from __future__ import annotations
@@ -13,12 +13,12 @@ from dataclasses import dataclass
 import numpy as np
 
 from spindeln.analysis.summary import axis_positions
-from spindeln.analysis.suppression import Suppression, suppress
+from spindeln.analysis.suppression import Suppression
 
 
 @dataclass(frozen=True, eq=False)
 class RespondentGroups:
-    """A round's head counts by unit × profession and the anonymity rule's decision on them."""
+    """A round's head counts by unit × profession and its release's decision on them."""
 
     unit_ids: tuple[int, ...]
     profession_ids: tuple[int, ...]
@@ -50,10 +50,11 @@ class RespondentGroups:
 
 
 def respondent_groups(unit_id: np.ndarray, profession_id: np.ndarray, unit_ids: Sequence[int],
-                      profession_ids: Sequence[int], min_group_size: int) -> RespondentGroups:
-    """Count one round's respondents (their unit and profession ids) into groups and apply the anonymity rule.
+                      profession_ids: Sequence[int], decision: Suppression) -> RespondentGroups:
+    """Count one round's respondents (their unit and profession ids) into groups, with the release's decision.
 
-    `unit_ids` and `profession_ids` are the programme's axes; a response naming another id is an error.
+    `unit_ids` and `profession_ids` are the programme's axes, the axes `decision` is on; a response
+    naming another id is an error.
     """
     units, professions = tuple(int(i) for i in unit_ids), tuple(int(i) for i in profession_ids)
     unit_index = axis_positions(np.asarray(unit_id, dtype=np.int64), np.array(units, dtype=np.int64), "unit")
@@ -61,4 +62,4 @@ def respondent_groups(unit_id: np.ndarray, profession_id: np.ndarray, unit_ids: 
                                       np.array(professions, dtype=np.int64), "profession")
     counts = np.bincount(unit_index * len(professions) + profession_index,
                          minlength=len(units) * len(professions)).reshape(len(units), len(professions))
-    return RespondentGroups(units, professions, counts, suppress(counts, min_group_size))
+    return RespondentGroups(units, professions, counts, decision)

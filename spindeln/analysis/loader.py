@@ -17,12 +17,15 @@ from sqlalchemy import Engine, delete, func, insert, select
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
+from spindeln.analysis import release as release_rule
 from spindeln.analysis.data import ResponseData, RoundInfo
 from spindeln.analysis.groups import RespondentGroups, respondent_groups
-from spindeln.analysis.summary import summarise_mixed
+from spindeln.analysis.release import RoundRelease
+from spindeln.analysis.schema import Summary
+from spindeln.analysis.summary import decide_releases, summarise_mixed
 from spindeln.instrument import Instrument, InstrumentRegistry
 from spindeln.programmes.models import Profession, Programme, Unit
-from spindeln.survey.models import CANNOT_ASSESS_BYTE, Response, Round, RoundArrays, RoundState
+from spindeln.survey.models import CANNOT_ASSESS_BYTE, ReleaseRecord, Response, Round, RoundArrays, RoundState
 
 logger = logging.getLogger(__name__)
 
@@ -46,7 +49,7 @@ def load_responses(session: Session, programme: Programme, round_numbers: Sequen
 
 def build_summary(session: Session, programme: Programme, instruments: InstrumentRegistry,
                   round_numbers: Sequence[int] | None = None, unit: Unit | None = None,
-                  profession: Profession | None = None) -> dict:
+                  profession: Profession | None = None) -> Summary:
     """The summary (see `summary.summarise`) of some rounds of a programme (None: all of them)."""
     for chosen, what in ((unit, "unit"), (profession, "profession")):
         if chosen is not None and chosen.programme_id != programme.id:
@@ -79,20 +82,61 @@ def build_summary(session: Session, programme: Programme, instruments: Instrumen
         min_group_size=programme.min_group_size,
         units=units,
         professions=professions,
+        releases=load_releases(session, rounds, list(units), list(professions)),
     )
 
 
 def load_respondent_groups(session: Session, programme: Programme, measurement_round: Round,
                            instruments: InstrumentRegistry) -> RespondentGroups:
-    """One round's respondents by unit × profession, with the anonymity rule's decision on every group.
+    """One round's respondents by unit × profession, with the release's decision on every group.
 
-    The same decision `build_summary` makes for a group, for all groups of the round in one read.
+    The same decision `build_summary` shows a group by, for all groups of the round in one read.
     """
     instrument = instruments.get(measurement_round.instrument_id, measurement_round.instrument_version)
     data = _read(session, [measurement_round], instrument)
     units, professions = _axes(session, programme)
+    stored = load_releases(session, [measurement_round], list(units), list(professions))
+    release = stored.get(measurement_round.number)
+    if release is None:
+        release = decide_releases(data, instrument, [_info(measurement_round)], units=list(units),
+                                  professions=list(professions),
+                                  min_group_size=programme.min_group_size)[measurement_round.number]
     return respondent_groups(data.unit_id, data.profession_id, list(units), list(professions),
-                             programme.min_group_size)
+                             release.respondents)
+
+
+def _info(measurement_round: Round) -> RoundInfo:
+    return RoundInfo(measurement_round.number, measurement_round.title, measurement_round.instrument_id,
+                     measurement_round.instrument_version)
+
+
+def load_releases(session: Session, rounds: Sequence[Round], unit_ids: Sequence[int],
+                  profession_ids: Sequence[int]) -> dict[int, RoundRelease]:
+    """The frozen releases of these rounds, by round number, on these axes; rounds without one are left out."""
+    if not rounds:
+        return {}
+    numbers = {measurement_round.id: measurement_round.number for measurement_round in rounds}
+    releases = {}
+    for round_id, stored in session.execute(
+            select(ReleaseRecord.round_id, ReleaseRecord.release).where(ReleaseRecord.round_id.in_(list(numbers)))):
+        release, decided_units, decided_professions, _rule = release_rule.unpack(stored)
+        releases[numbers[round_id]] = release.on_axes(decided_units, decided_professions, unit_ids, profession_ids)
+    return releases
+
+
+def decide_release(session: Session, programme: Programme, measurement_round: Round,
+                   instrument: Instrument) -> tuple[RoundRelease, list[int], list[int], int]:
+    """Decide a round's release from all its responses: (release, unit ids, profession ids, responses).
+
+    The axes are the programme's units and professions in id order, the order the release is kept in.
+    """
+    data = _read(session, [measurement_round], instrument, pack=False)
+    unit_ids = sorted(session.scalars(select(Unit.id).where(Unit.programme_id == programme.id)))
+    profession_ids = sorted(session.scalars(select(Profession.id).where(Profession.programme_id == programme.id)))
+    release = decide_releases(data, instrument, [_info(measurement_round)], units=unit_ids,
+                              professions=profession_ids,
+                              min_group_size=programme.min_group_size)[measurement_round.number]
+    return release, unit_ids, profession_ids, len(data)
 
 
 def _axes(session: Session, programme: Programme) -> tuple[dict[int, str], dict[int, str]]:
@@ -139,11 +183,11 @@ def round_fingerprints(session: Session, round_ids: Sequence[int]) -> dict[int, 
     return {round_id: found.get(round_id, (0, None)) for round_id in round_ids}
 
 
-def _read(session: Session, rounds: list[Round], instrument: Instrument) -> ResponseData:
+def _read(session: Session, rounds: list[Round], instrument: Instrument, pack: bool = True) -> ResponseData:
     """Read the responses of rounds that share `instrument` and decode their answer bytes.
 
     Closed rounds come from their packed arrays (`RoundArrays`) when those are current, and are packed
-    on the first read; the other rounds are read response by response.
+    on the first read (unless `pack` is false); the other rounds are read response by response.
     """
     item_count = len(instrument.items)
     if not rounds:
@@ -167,7 +211,7 @@ def _read(session: Session, rounds: list[Round], instrument: Instrument) -> Resp
         for round_ in unpacked:
             codes, unit_ids, profession_ids = read[round_.id]
             parts.append((codes, np.full(len(unit_ids), round_.number, dtype=np.int64), unit_ids, profession_ids))
-            if round_.state is RoundState.closed and fingerprints[round_.id][0] > 0:
+            if pack and round_.state is RoundState.closed and fingerprints[round_.id][0] > 0:
                 _pack(session, round_.id, fingerprints[round_.id], codes, unit_ids, profession_ids)
     if sum(len(part[1]) for part in parts) == 0:
         return ResponseData.empty(item_count)

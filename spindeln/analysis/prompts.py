@@ -12,17 +12,20 @@ and the PDF word them. At most two prompts of each kind, in this order of kinds:
 
 from __future__ import annotations
 
+from spindeln.analysis.schema import Comparison, ProfessionsEntry, PromptEntry, RoundEntry
+
 #: How many prompts of one kind at most.
 PER_KIND = 2
 #: |Cliff's delta| below this is a negligible change (Romano, Kromrey, Coraggio & Skowronek 2006).
 NEGLIGIBLE_DELTA = 0.147
 
 
-def discussion_prompts(round_entry: dict, comparison: dict | None, professions_entry: dict | None) -> list[dict]:
+def discussion_prompts(round_entry: RoundEntry, comparison: Comparison | None,
+                       professions_entry: ProfessionsEntry | None) -> list[PromptEntry]:
     """The ranked prompts of one round of a summary, from its round entry, its comparison with the
     previous round (or None) and its profession comparison (or None)."""
     number = round_entry["number"]
-    prompts: list[dict] = []
+    prompts: list[PromptEntry] = []
 
     rated = [item for item in round_entry["items"] if item["mean"] is not None]
     for item in sorted(rated, key=lambda item: item["mean"])[:PER_KIND]:
@@ -54,5 +57,5 @@ def discussion_prompts(round_entry: dict, comparison: dict | None, professions_e
     return prompts
 
 
-def _prompt(kind: str, round_number: int, item_key: str, **figures) -> dict:
+def _prompt(kind: str, round_number: int, item_key: str, **figures) -> PromptEntry:
     return {"kind": kind, "round": round_number, "item": item_key, "figures": figures}

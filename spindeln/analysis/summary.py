@@ -1,7 +1,8 @@
 """The summary: every figure of a selection of rounds as one JSON-ready dict ("spindeln.summary/1").
 
-The pages, charts, PDF, CLI and API all read this dict; docs/summary.md describes it field by
-field. The work is done on counts: the responses are tallied once into tables by round, unit and
+The pages, charts, PDF, CLI and API all read this dict; its shape is typed in `schema` and
+docs/summary.md describes it field by field. Every figure is of a group the round's release
+(`release.RoundRelease`) shows, and is computed from that group's tallies alone. The work is done on counts: the responses are tallied once into tables by round, unit and
 profession (respondents, numeric answers per item, respondents scored per dimension), the anonymity
 rule runs on those tables, and every figure is computed from the tallies of the selected group (by
 item and scale value, and by respondent score).
@@ -9,7 +10,7 @@ item and scale value, and by respondent score).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -18,7 +19,20 @@ from spindeln.analysis import agreement
 from spindeln.analysis.data import ResponseData, RoundInfo
 from spindeln.analysis.prompts import discussion_prompts
 from spindeln.analysis.stats import Distribution, cliffs_delta, describe, mean_interval, welch_interval
-from spindeln.analysis.suppression import Suppression, suppress, suppress_tables
+from spindeln.analysis.release import RoundRelease, decide_round
+from spindeln.analysis.schema import (
+    ChangeEntry,
+    Comparison,
+    DimensionEntry,
+    ItemEntry,
+    ProfessionsEntry,
+    PromptEntry,
+    RoundEntry,
+    Summary,
+    Trend,
+    TrendPoint,
+)
+from spindeln.analysis.suppression import Suppression
 from spindeln.instrument import Instrument
 
 SCHEMA = "spindeln.summary/1"
@@ -29,7 +43,7 @@ WHOLE_INSTRUMENT = "all"
 SMALL_SAMPLE = 10
 DEFAULT_MIN_GROUP_SIZE = 3
 
-__all__ = ["ResponseData", "RoundInfo", "SCHEMA", "summarise", "summarise_mixed"]
+__all__ = ["ResponseData", "RoundInfo", "SCHEMA", "decide_releases", "summarise", "summarise_mixed"]
 
 
 def summarise(
@@ -43,16 +57,19 @@ def summarise(
     min_group_size: int = DEFAULT_MIN_GROUP_SIZE,
     units: dict[int, str],
     professions: dict[int, str],
-) -> dict:
+    releases: Mapping[int, RoundRelease] | None = None,
+) -> Summary:
     """The summary of a selection: `rounds`, optionally one unit (id, name) and/or one profession (id, key).
 
-    `data` must hold every response of the rounds (all units, all professions): suppression is
-    decided on whole rounds. `units` maps unit id → name and `professions` id → key, both in
-    display order and complete (a unit without responses still counts in the rule).
+    `data` must hold every response of the rounds (all units, all professions): the anonymity rule
+    is decided on whole rounds. `units` maps unit id → name and `professions` id → key, both in
+    display order and complete (a unit without responses still counts in the rule). `releases`
+    holds the rounds' frozen releases by round number, on these axes (`RoundRelease.on_axes`); a
+    round without one has its release decided here, from its responses.
     """
     return summarise_mixed(
         [(data, instrument, rounds)], programme=programme, unit=unit, profession=profession,
-        min_group_size=min_group_size, units=units, professions=professions,
+        min_group_size=min_group_size, units=units, professions=professions, releases=releases,
     )
 
 
@@ -65,7 +82,8 @@ def summarise_mixed(
     min_group_size: int = DEFAULT_MIN_GROUP_SIZE,
     units: dict[int, str],
     professions: dict[int, str],
-) -> dict:
+    releases: Mapping[int, RoundRelease] | None = None,
+) -> Summary:
     """Like `summarise` for rounds collected with different instruments: one (data, instrument, rounds) part per instrument.
 
     Rounds of different instruments are listed side by side but never compared; the trend
@@ -82,7 +100,8 @@ def summarise_mixed(
     )
     analyses: list[_RoundAnalysis] = []
     for data, instrument, part_rounds in parts:
-        analyses.extend(_analyse_part(data, instrument, part_rounds, axes, selection, min_group_size))
+        analyses.extend(_analyse_part(data, instrument, part_rounds, axes, selection, min_group_size,
+                                      releases or {}))
     analyses.sort(key=lambda analysis: analysis.info.number)
     numbers = [analysis.info.number for analysis in analyses]
     if len(set(numbers)) != len(numbers):
@@ -91,7 +110,7 @@ def summarise_mixed(
     instrument = analyses[-1].instrument if analyses else parts[-1][1]
     comparisons = [_compare(earlier, later) for earlier, later in _round_pairs(analyses)]
     professions_block = [] if profession is not None else [a.professions_entry for a in analyses]
-    prompts: list[dict] = []
+    prompts: list[PromptEntry] = []
     if analyses:
         last = analyses[-1]
         # The consecutive pairs come first, in order: the last of them ends at the last round.
@@ -353,8 +372,8 @@ class _RoundAnalysis:
 
     info: RoundInfo
     instrument: Instrument
-    entry: dict
-    professions_entry: dict
+    entry: RoundEntry
+    professions_entry: ProfessionsEntry
     #: Per item in instrument order; None where suppressed.
     item_distributions: list[Distribution | None]
     #: Per dimension key (and "all"); None where suppressed.
@@ -362,34 +381,46 @@ class _RoundAnalysis:
 
 
 def _analyse_part(data: ResponseData, instrument: Instrument, rounds: list[RoundInfo], axes: _Axes,
-                  selection: _Selection, min_group_size: int) -> list[_RoundAnalysis]:
-    """Analyse the rounds of one instrument."""
+                  selection: _Selection, min_group_size: int,
+                  releases: Mapping[int, RoundRelease]) -> list[_RoundAnalysis]:
+    """Analyse the rounds of one instrument, each by its release (decided here when none is given)."""
     tables = _tally(data, instrument, rounds, axes, selection)
-    return [_analyse_round(index, info, instrument, tables, axes, selection, min_group_size)
-            for index, info in enumerate(rounds)]
+    analyses = []
+    for index, info in enumerate(rounds):
+        release = releases.get(info.number) or _decide(tables, index, instrument, min_group_size)
+        analyses.append(_analyse_round(index, info, instrument, tables, axes, selection, release))
+    return analyses
+
+
+def _decide(tables: _Tables, index: int, instrument: Instrument, min_group_size: int) -> RoundRelease:
+    """The release of round `index` of the tables (`release.decide_round`)."""
+    dimension_items = _dimension_items(instrument)
+    return decide_round(tables.respondents[index], tables.answered[index],
+                        {key: tables.scored[key][index] for key in dimension_items}, dimension_items,
+                        min_group_size)
+
+
+def decide_releases(data: ResponseData, instrument: Instrument, rounds: list[RoundInfo], *,
+                    units: Sequence[int], professions: Sequence[int], min_group_size: int) -> dict[int, RoundRelease]:
+    """The release of each round of `data` (all its responses), on the axes of these unit and profession ids."""
+    axes = _Axes(dict.fromkeys(units, ""), dict.fromkeys(professions, ""))
+    tables = _tally(data, instrument, rounds, axes, _Selection(unit=None, profession=None))
+    return {info.number: _decide(tables, index, instrument, min_group_size) for index, info in enumerate(rounds)}
 
 
 def _analyse_round(index: int, info: RoundInfo, instrument: Instrument, tables: _Tables, axes: _Axes,
-                   selection: _Selection, min_group_size: int) -> _RoundAnalysis:
-    """The summary entry of one round for the selected group, with the anonymity rule applied."""
+                   selection: _Selection, release: RoundRelease) -> _RoundAnalysis:
+    """The summary entry of one round for the selected group: only what the round's release shows."""
     points = instrument.scale.points
     scale_values = np.array(instrument.scale.values, dtype=np.float64)
     respondents = tables.respondents[index]
     answers = tables.answers[index]
-    numeric = tables.answered[index]
-
-    base = suppress(respondents, min_group_size)
-    # Each item's numeric answers and each dimension's scored respondents, all on the round's rule.
-    dimension_keys = list(_dimension_items(instrument))
-    rules = suppress_tables(
-        np.concatenate([numeric.transpose(2, 0, 1), [tables.scored[key][index] for key in dimension_keys]]),
-        min_group_size, start=[base] * (numeric.shape[2] + len(dimension_keys)))
-    item_rules = rules[:numeric.shape[2]]
-    dimension_rules = dict(zip(dimension_keys, rules[numeric.shape[2]:]))
-    group_suppressed = base.group(selection.unit, selection.profession)
+    item_rules = release.items
+    dimension_rules = release.dimensions
+    group_suppressed = release.respondents.group(selection.unit, selection.profession)
     selected_answers = selection.profession_total(answers)
 
-    items: list[dict] = []
+    items: list[ItemEntry] = []
     item_distributions: list[Distribution | None] = []
     variances: dict[str, float | None] = {}
     for position, item in enumerate(instrument.items):
@@ -400,7 +431,7 @@ def _analyse_round(index: int, info: RoundInfo, instrument: Instrument, tables: 
         item_distributions.append(distribution)
         variances[item.key] = None if distribution is None else distribution.variance()
 
-    dimensions: list[dict] = []
+    dimensions: list[DimensionEntry] = []
     dimension_distributions: dict[str, Distribution | None] = {}
     for key, columns in _dimension_items(instrument).items():
         suppressed = dimension_rules[key].group(selection.unit, selection.profession)
@@ -428,7 +459,7 @@ def _analyse_round(index: int, info: RoundInfo, instrument: Instrument, tables: 
 
 
 def _item_entry(key: str, dimension: str, tally: np.ndarray, distribution: Distribution | None,
-                instrument: Instrument) -> dict:
+                instrument: Instrument) -> ItemEntry:
     """The figures of one item; all null when suppressed (`distribution` None)."""
     points = instrument.scale.points
     entry = {"key": key, "dimension": dimension, "suppressed": distribution is None}
@@ -448,7 +479,7 @@ def _item_entry(key: str, dimension: str, tally: np.ndarray, distribution: Distr
 
 
 def _dimension_entry(key: str, item_keys: list[str], distribution: Distribution | None,
-                     variances: dict[str, float | None], points: int) -> dict:
+                     variances: dict[str, float | None], points: int) -> DimensionEntry:
     """The figures of a dimension (or "all"): the mean of respondents' scores and rwg(j)."""
     entry = {"key": key, "items": item_keys, "suppressed": distribution is None}
     if distribution is None:
@@ -469,7 +500,7 @@ def _dimension_entry(key: str, item_keys: list[str], distribution: Distribution 
 
 
 def _professions_entry(number: int, instrument: Instrument, answers: np.ndarray, item_rules: list[Suppression],
-                       axes: _Axes, selection: _Selection) -> dict:
+                       axes: _Axes, selection: _Selection) -> ProfessionsEntry:
     """The professions' item means side by side within the selected unit (or all units).
 
     `answers` is the round's (professions, items, points + 1) table of the selected unit.
@@ -509,7 +540,7 @@ def _round_pairs(analyses: list[_RoundAnalysis]) -> list[tuple[_RoundAnalysis, _
     return pairs
 
 
-def _compare(earlier: _RoundAnalysis, later: _RoundAnalysis) -> dict:
+def _compare(earlier: _RoundAnalysis, later: _RoundAnalysis) -> Comparison:
     """The change of every item and dimension from one round to another."""
     comparison = {"from_round": earlier.info.number, "to_round": later.info.number,
                   "comparable": True, "reason": None}
@@ -537,7 +568,7 @@ def _compare(earlier: _RoundAnalysis, later: _RoundAnalysis) -> dict:
 
 
 def _change_entry(key: str, earlier: Distribution | None, later: Distribution | None,
-                  comparable: bool = True) -> dict:
+                  comparable: bool = True) -> ChangeEntry:
     """Change in mean with Welch's 95% interval and Cliff's delta; figures null when suppressed or not comparable."""
     suppressed = comparable and (earlier is None or later is None)
     entry = {"key": key}
@@ -561,7 +592,7 @@ def _change_entry(key: str, earlier: Distribution | None, later: Distribution | 
     return entry
 
 
-def _trend(analyses: list[_RoundAnalysis]) -> dict:
+def _trend(analyses: list[_RoundAnalysis]) -> Trend:
     """Mean and 95% interval per round of every item and dimension, over the rounds that used the last round's instrument."""
     if not analyses:
         return {"items": [], "dimensions": []}
@@ -576,7 +607,7 @@ def _trend(analyses: list[_RoundAnalysis]) -> dict:
     return {"items": items, "dimensions": dimensions}
 
 
-def _trend_point(number: int, distribution: Distribution | None) -> dict:
+def _trend_point(number: int, distribution: Distribution | None) -> TrendPoint:
     """One round of a trend line."""
     if distribution is None:
         return {"round": number, "mean": None, "ci_low": None, "ci_high": None, "n": None, "suppressed": True}

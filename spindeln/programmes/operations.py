@@ -11,6 +11,8 @@ from spindeln.db import db
 from spindeln.instrument import Instrument
 from spindeln.programmes.models import DEFAULT_PROFESSIONS, Profession, Programme, Unit
 from spindeln.programmes.queries import find_profession, find_unit, programme_by_slug
+from spindeln.instrument import InstrumentRegistry
+from spindeln.results.operations import freeze_round
 from spindeln.survey.models import Link, Round
 from spindeln.text import ascii_key
 
@@ -105,6 +107,12 @@ def add_round(
     measurement_round.links.append(Link())
     db.session.flush()
     return measurement_round
+
+
+def close_round(measurement_round: Round, instruments: InstrumentRegistry, today: dt.date | None = None) -> None:
+    """Close a round: it takes no more responses, and its release is decided and kept (`freeze_round`)."""
+    measurement_round.close(today)
+    freeze_round(measurement_round, instruments, today)
 
 
 def active_link(measurement_round: Round, unit: Unit | None = None) -> Link:

@@ -188,7 +188,10 @@ def change_state(slug, number, action):
     measurement_round = round_or_404(programme, number)
     if ConfirmForm().validate_on_submit():
         try:
-            measurement_round.open() if action == "open" else measurement_round.close()
+            if action == "open":
+                measurement_round.open()
+            else:
+                operations.close_round(measurement_round, instruments())
         except RoundStateError as error:
             flash(str(error), "error")
         else:
@@ -251,6 +254,4 @@ def live_count(slug, number):
     """The number of responses so far: the only figure shown while a round is open."""
     programme = readable_programme_or_404(slug)
     measurement_round = round_or_404(programme, number)
-    response = jsonify(count=response_count(measurement_round), state=measurement_round.state.value)
-    response.headers["Cache-Control"] = "no-store"
-    return response
+    return jsonify(count=response_count(measurement_round), state=measurement_round.state.value)

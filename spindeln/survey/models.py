@@ -6,7 +6,7 @@ import datetime as dt
 import enum
 import secrets
 
-from sqlalchemy import Date, Enum, ForeignKey, Index, LargeBinary, String, Text, UniqueConstraint
+from sqlalchemy import BigInteger, Date, Enum, ForeignKey, Index, Integer, LargeBinary, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from spindeln.db import Base
@@ -101,11 +101,24 @@ class Link(Base):
     unit: Mapped[Unit | None] = relationship()
 
 
+#: Response ids are drawn at random from 1 .. 2**62: ids handed out in order would tell the order of
+#: submission, which anyone in the room can match with the live count on the projector.
+RESPONSE_ID_SPACE = 2**62
+
+
+def new_response_id() -> int:
+    """A random response id, unrelated to when the response came."""
+    return secrets.randbelow(RESPONSE_ID_SPACE) + 1
+
+
 class Response(Base):
     """One respondent's anonymous answers to one round.
 
     Deliberately holds nothing that identifies a person: no name, address, IP address, user agent
-    or time of day, only the day of submission.
+    or time of day, only the day of submission. Its id is random (`new_response_id`), and SQLite
+    keeps rows in id order, so neither the id nor the place of a row says when it came; PostgreSQL
+    keeps rows where they were written, so closing a round writes its responses anew in id order
+    (`results.operations.freeze_round`).
     """
 
     __tablename__ = "responses"
@@ -116,7 +129,9 @@ class Response(Base):
         Index("ix_responses_round_id_id", "round_id", "id"),
     )
 
-    id: Mapped[int] = mapped_column(primary_key=True)
+    #: Random (`new_response_id`). On SQLite an INTEGER primary key is the rowid, the order rows are kept in.
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True,
+                                    autoincrement=False, default=new_response_id)
     round_id: Mapped[int] = mapped_column(ForeignKey("rounds.id", ondelete="CASCADE"))
     unit_id: Mapped[int] = mapped_column(ForeignKey("units.id", ondelete="RESTRICT"))
     profession_id: Mapped[int] = mapped_column(ForeignKey("professions.id", ondelete="RESTRICT"))
@@ -135,10 +150,13 @@ class SubmissionReceipt(Base):
     """Proof that a form was already submitted, so that a second press of submit stores nothing.
 
     Kept apart from the response, with no link to it: the receipt tells that *a* form was
-    submitted, never which response it became.
+    submitted, never which response it became. On SQLite the table has no rowid, so receipts are
+    kept in the order of their digests, not of their arrival; a round's receipts are deleted when it
+    closes, since a closed round takes no form anyway.
     """
 
     __tablename__ = "submission_receipts"
+    __table_args__ = {"sqlite_with_rowid": False}
 
     #: SHA-256 of the one-time key of the form page.
     digest: Mapped[bytes] = mapped_column(LargeBinary(32), primary_key=True)
@@ -166,8 +184,29 @@ class RoundArrays(Base):
 
     round_id: Mapped[int] = mapped_column(ForeignKey("rounds.id", ondelete="CASCADE"), primary_key=True)
     response_count: Mapped[int]
-    last_response_id: Mapped[int | None]
+    last_response_id: Mapped[int | None] = mapped_column(BigInteger().with_variant(Integer, "sqlite"))
     #: numpy .npz, see `analysis.loader._pack`: the answer codes item by item, the responses grouped
     #: by unit and profession. Stored uncompressed on PostgreSQL (migration 0004): it hardly
     #: compresses, and decompressing it took longer than reading it.
     arrays: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+class ReleaseRecord(Base):
+    """A closed round's release: which of its groups show figures, decided once and kept.
+
+    Decided when the round closes (or is imported) by `analysis.release`, on the whole table of
+    the round, and never again: two different releases of the same round could be combined to work
+    out what each of them hides. See docs/anonymity.md.
+    """
+
+    __tablename__ = "round_releases"
+
+    round_id: Mapped[int] = mapped_column(ForeignKey("rounds.id", ondelete="CASCADE"), primary_key=True)
+    #: The rule it was decided by (`analysis.release.RULE`).
+    rule: Mapped[str] = mapped_column(String(32))
+    min_group_size: Mapped[int]
+    #: The round's responses when it was decided; a closed round takes no more.
+    response_count: Mapped[int]
+    decided_on: Mapped[dt.date] = mapped_column(Date)
+    #: `analysis.release.pack`: the axes and every decision's flags.
+    release: Mapped[bytes] = mapped_column(LargeBinary)

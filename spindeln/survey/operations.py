@@ -5,12 +5,13 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from spindeln.db import db
-from spindeln.programmes.models import Profession, Unit
-from spindeln.survey.models import Response, Round, SubmissionReceipt, encode_answers
 from spindeln.instrument import Instrument
+from spindeln.programmes.models import Profession, Unit
+from spindeln.survey.models import Response, Round, RoundState, RoundStateError, SubmissionReceipt, encode_answers
 
 
 def store_response(
@@ -23,7 +24,16 @@ def store_response(
     submission_key: str,
     today: dt.date | None = None,
 ) -> bool:
-    """Store one response; False, storing nothing, when this form page was already submitted."""
+    """Store one response; False, storing nothing, when this form page was already submitted.
+
+    `RoundStateError` when the round closed in the meantime: its release is decided on the responses
+    it had when it closed, and it takes no more. The round's row is read with a shared lock, so a
+    closing that is under way waits for this response, or this response for the closing.
+    """
+    state = db.session.scalar(select(Round.state).where(Round.id == measurement_round.id)
+                              .with_for_update(read=True))
+    if state is not RoundState.open:
+        raise RoundStateError(f"round {measurement_round.number} is {getattr(state, 'value', state)}; it takes no responses")
     digest = hashlib.sha256(submission_key.encode("ascii")).digest()
     comment = (comment or "").strip() or None
     receipt = SubmissionReceipt(digest=digest, round_id=measurement_round.id)

@@ -9,6 +9,7 @@ from spindeln.db import db
 from spindeln.limits import limit_responses, single_clean_values
 from spindeln.survey.forms import make_response_form, new_submission_key
 from spindeln.survey.operations import store_response
+from spindeln.survey.models import RoundStateError
 from spindeln.survey.queries import link_by_token
 from spindeln.web import instrument_of, language
 
@@ -40,6 +41,10 @@ def respond(token):
                 form.answers(), form.comment.data, form.submission_key.data,
             )
             db.session.commit()
+        except RoundStateError:
+            # Closed while this person was answering: say so; nothing was stored.
+            db.session.rollback()
+            return render_template("survey/closed.html", round=measurement_round, programme=programme), 409
         except SQLAlchemyError:
             # Disk full, read-only or locked database: say so, keep the answers, never a false thank-you.
             db.session.rollback()

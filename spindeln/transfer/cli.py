@@ -53,7 +53,7 @@ def import_command(file: Path, slug: str, create: bool, instrument_file: Path | 
         plan = plan_import(table, slug, registry, create=create, instrument=instrument, today=today)
         if plan.programme is None and instrument_file is not None:
             _keep_instrument_file(instrument_file, plan.instrument)
-        result = import_responses(plan, file.name, today=today)
+        result = import_responses(plan, file.name, registry, today=today)
     except ImportRejected as error:
         for problem in error.problems:
             click.echo(f"  {problem}", err=True)
@@ -108,11 +108,11 @@ def export_command(slug: str, file_format: str, kind: str, out: Path) -> None:
     """Export a programme's closed rounds: raw responses or the summary (with the anonymity rule)."""
     from spindeln.programmes.cli import programme_named
     from spindeln.transfer.exporting import codebook_download, responses_download, summary_download
-    from spindeln.web import instrument_of, instruments
+    from spindeln.web import instrument_of
 
     programme = programme_named(slug)
     if kind == "summary":
-        download = summary_download(programme, instruments(), file_format)
+        download = summary_download(programme, file_format)
         out.write_bytes(download.data)
         click.echo(f"Wrote the summary of {slug} to {out}")
         return
@@ -130,5 +130,11 @@ def export_command(slug: str, file_format: str, kind: str, out: Path) -> None:
     if table.other_instrument:
         left_out = ", ".join(str(number) for number in table.other_instrument)
         click.echo(f"Left out rounds {left_out}: they used another instrument than the programme's.")
+    if table.pooled_rows:
+        click.echo(f"Pooled {table.pooled_rows} response(s) of groups the anonymity rule hides into "
+                   "“Övriga enheter” or “Övriga yrkesgrupper” (see the codebook).")
+    if table.left_out_rows:
+        click.echo(f"Left out {table.left_out_rows} response(s) of rounds with fewer answers than the minimum "
+                   "group size.")
     if table.withheld_comments:
         click.echo(f"Left out {table.withheld_comments} comment(s) of groups the anonymity rule hides.")

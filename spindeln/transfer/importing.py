@@ -531,16 +531,17 @@ def plan_import(
     rows, problems = parse_rows(table, instrument, today)
     unit_keys, new_units = _resolve_units(rows, programme, create, problems)
     profession_keys, new_professions = _resolve_professions(rows, programme, create, problems)
+    if not len(problems) and programme is not None:
+        # A file imported before names its (now closed) rounds: say that, rather than that they are closed.
+        earlier = import_record(programme, file_digest(rows, unit_keys, profession_keys, instrument))
+        if earlier is not None:
+            raise reject(N_("This file was already imported on %(date)s (as %(filename)s). Nothing was imported."),
+                         date=earlier.imported_on.isoformat(), filename=earlier.filename)
     new_rounds, default_dates = _resolve_rounds(rows, programme, instrument, today, problems)
     problems.sort(table.header)
     problems.raise_if_any()
 
     digest = file_digest(rows, unit_keys, profession_keys, instrument)
-    if programme is not None:
-        earlier = import_record(programme, digest)
-        if earlier is not None:
-            raise reject(N_("This file was already imported on %(date)s (as %(filename)s). Nothing was imported."),
-                         date=earlier.imported_on.isoformat(), filename=earlier.filename)
     return ImportPlan(slug, programme, instrument, rows, unit_keys, new_units, profession_keys, new_professions,
                       new_rounds, default_dates, digest)
 
@@ -662,20 +663,20 @@ def _resolve_rounds(rows, programme, instrument, today, problems) -> tuple[dict[
             )
             default_dates[number] = new_rounds[number].closes_on or today
             continue
-        # One problem per round, at its first row: it holds for every row of the round.
-        if measurement_round.state is RoundState.open:
-            problems.add(row.row, ROUND, N_("Round %(number)d is open: responses can only be imported into a "
-                                            "closed round or a new one."), number=number)
-        elif measurement_round.state is RoundState.draft:
-            problems.add(row.row, ROUND, N_("Round %(number)d is a draft: responses can only be imported into a "
-                                            "closed round or a new one."), number=number)
-        elif (measurement_round.instrument_id, measurement_round.instrument_version) != (
-                instrument.id, instrument.version):
-            problems.add(row.row, ROUND, N_("Round %(number)d was collected with instrument %(id)s version "
-                                            "%(version)s, not with the programme's."),
-                         number=number, id=measurement_round.instrument_id,
-                         version=measurement_round.instrument_version)
-        default_dates[number] = measurement_round.closes_on or today
+        # One problem per round, at its first row: it holds for every row of the round. Responses go
+        # into new rounds only: added to a closed round, whose figures can be read, made-up rows could
+        # lift a hidden group over the minimum and be subtracted again (docs/anonymity.md).
+        if measurement_round.state is RoundState.closed:
+            problems.add(row.row, ROUND, N_("Round %(number)d (%(title)s) is closed and its results can be read: "
+                                            "no responses can be added to it. Import earlier data as a new round, "
+                                            "with a number the programme does not have yet."),
+                         number=number, title=measurement_round.title)
+        elif measurement_round.state is RoundState.open:
+            problems.add(row.row, ROUND, N_("Round %(number)d (%(title)s) is open: responses can only be imported "
+                                            "as a new round."), number=number, title=measurement_round.title)
+        else:
+            problems.add(row.row, ROUND, N_("Round %(number)d (%(title)s) is a draft: responses can only be "
+                                            "imported as a new round."), number=number, title=measurement_round.title)
     return new_rounds, default_dates
 
 

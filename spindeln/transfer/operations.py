@@ -9,8 +9,10 @@ from sqlalchemy import insert
 from sqlalchemy.exc import IntegrityError
 
 from spindeln.db import db
+from spindeln.instrument import InstrumentRegistry
 from spindeln.programmes.models import ImportRecord, Programme
 from spindeln.programmes.operations import add_profession, add_unit, create_programme
+from spindeln.results.operations import freeze_round
 from spindeln.survey.models import Response, Round, RoundState, encode_answers
 from spindeln.text import normalise_name
 from spindeln.transfer.importing import N_, ImportPlan, reject
@@ -37,9 +39,10 @@ class ImportResult:
         return sum(self.counts.values())
 
 
-def import_responses(plan: ImportPlan, filename: str, today: dt.date | None = None) -> ImportResult:
-    """Write a checked plan: the programme, units, professions and rounds it lacks, the responses, and
-    the record that keeps the same file from being imported twice."""
+def import_responses(plan: ImportPlan, filename: str, registry: InstrumentRegistry,
+                     today: dt.date | None = None) -> ImportResult:
+    """Write a checked plan: the programme, units, professions and rounds it lacks, the responses, the
+    new rounds' releases, and the record that keeps the same file from being imported twice."""
     today = today or dt.date.today()
     programme = plan.programme
     created_programme = programme is None
@@ -95,6 +98,10 @@ def import_responses(plan: ImportPlan, filename: str, today: dt.date | None = No
         ]
         db.session.execute(insert(Response), batch)
     db.session.flush()
+    # Each new round is closed: its release is decided now, on all of its responses, and kept.
+    for measurement_round in programme.rounds:
+        if measurement_round.number in plan.new_rounds:
+            freeze_round(measurement_round, registry, today)
     return ImportResult(
         programme=programme,
         counts=counts,

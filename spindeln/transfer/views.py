@@ -20,7 +20,8 @@ from spindeln.transfer.exporting import Download, codebook_download, responses_d
 from spindeln.transfer.forms import ImportForm
 from spindeln.transfer.importing import MAX_FILE_BYTES, ImportRejected, plan_import, read_table
 from spindeln.transfer.operations import import_responses
-from spindeln.transfer.queries import closed_rounds, import_records
+from spindeln.results import gate
+from spindeln.transfer.queries import import_records
 from spindeln.web import csrf, instrument_of, instruments
 
 bp = Blueprint("transfer", __name__, url_prefix="/transfer")
@@ -34,11 +35,9 @@ RAW_READERS = (Role.admin, Role.researcher)
 UPLOAD_LIMIT = MAX_FILE_BYTES + 64 * 1024
 
 
-def _send(download: Download, private: bool = False) -> Response:
+def _send(download: Download) -> Response:
     response = Response(download.data, mimetype=download.mimetype)
     response.headers.set("Content-Disposition", "attachment", filename=download.filename)
-    if private:
-        response.headers["Cache-Control"] = "no-store"
     return response
 
 
@@ -50,7 +49,7 @@ def programme(slug):
     return render_template(
         "transfer/programme.html",
         programme=programme,
-        closed=[r.number for r in closed_rounds(programme)],
+        closed=gate.readable_numbers(programme),
         records=import_records(programme),
         may_read_raw=can_export_raw(current_user),
         may_import=can_manage(current_user, programme),
@@ -62,7 +61,7 @@ def programme(slug):
 def summary(slug, file_format):
     """The summary of the closed rounds, with the anonymity rule applied."""
     programme = programme_or_404(slug)
-    return _send(summary_download(programme, instruments(), file_format))
+    return _send(summary_download(programme, file_format))
 
 
 @bp.route("/<slug>/responses.<any(csv, xlsx):file_format>")
@@ -71,7 +70,7 @@ def responses(slug, file_format):
     """The single responses of the closed rounds; comments only of groups the anonymity rule shows."""
     programme = programme_or_404(slug)
     download, _table = responses_download(programme, instrument_of(programme), file_format)
-    return _send(download, private=True)
+    return _send(download)
 
 
 @bp.route("/<slug>/codebook.csv")
@@ -110,7 +109,7 @@ def upload():
         try:
             table = read_table(upload_file.read(MAX_FILE_BYTES + 1), instrument_of(chosen).item_keys)
             plan = plan_import(table, chosen.slug, instruments(), today=today)
-            result = import_responses(plan, filename, today=today)
+            result = import_responses(plan, filename, instruments(), today=today)
         except ImportRejected as error:
             db.session.rollback()
             problems = [(problem.row, problem.column, problem.text(_)) for problem in error.problems]

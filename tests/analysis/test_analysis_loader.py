@@ -60,7 +60,8 @@ def test_load_responses_decodes_answers(session, programme):
     add_responses(session, programme, 1, farsta, advisers, [[1, 2, 3, 4, 5, 6, 7, 8, 9], [10, None, 1, 1, 1, 1, 1, 1, 1]])
     add_responses(session, programme, 2, hasselby, bvc, [[None] * 9])
     data = load_responses(session, programme, [1, 2], shipped_instrument())
-    order = np.argsort(data.round_number, kind="stable")
+    # Responses come in no set order (their ids are random): by round, then by the first answer.
+    order = np.lexsort((data.answers[:, 0], data.round_number))
     assert data.round_number[order].tolist() == [1, 1, 2]
     assert data.unit_id[order].tolist() == [farsta.id, farsta.id, hasselby.id]
     assert data.profession_id[order].tolist() == [advisers.id, advisers.id, bvc.id]

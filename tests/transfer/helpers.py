@@ -55,7 +55,7 @@ def run_import(data: bytes, slug: str = "stis", create: bool = False, filename: 
         item_keys = tuple(ITEMS)
     table = read_table(data, item_keys)
     plan = plan_import(table, slug, registry, create=create, today=today)
-    result = import_responses(plan, filename, today=today)
+    result = import_responses(plan, filename, registry, today=today)
     db.session.commit()
     return result
 
