@@ -86,6 +86,11 @@ def _load_user(user_id: str):
 def _security_headers(response):
     for header, value in SECURITY_HEADERS.items():
         response.headers.setdefault(header, value)
+    if request.endpoint != "static":
+        # Every page, chart, download and API answer may carry results or someone's answers, often on
+        # a shared device: nothing of it is kept by the browser or anything in between, and the back
+        # button never brings the previous person's form back.
+        response.headers["Cache-Control"] = "no-store"
     if current_app.config["PUBLIC_URL"].startswith("https://"):
         # Served over https: browsers must never fall back to plain http for a year.
         response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")

@@ -12,10 +12,9 @@ from spindeln.programmes.forms import ConfirmForm
 from spindeln.programmes.operations import active_link
 from spindeln.programmes.queries import programme_or_404, round_or_404
 from spindeln.programmes.views import respondent_url
-from spindeln.results import figures
+from spindeln.results import figures, gate
 from spindeln.results.figures import Selection
 from spindeln.results.wording import Prompt, round_prompts
-from spindeln.survey.models import RoundState
 from spindeln.survey.queries import response_count
 from spindeln.web import language
 
@@ -32,7 +31,7 @@ def show(slug, number, screen):
     """One screen of the meeting: how to join (QR code, link, live count), then the results."""
     programme = programme_or_404(slug)
     measurement_round = round_or_404(programme, number)
-    closed = measurement_round.state is RoundState.closed
+    closed = gate.is_readable(measurement_round)
     if screen != "join" and not closed:
         # While the round is open the only figure shown is how many have answered.
         abort(404)
@@ -53,15 +52,16 @@ def show(slug, number, screen):
         db.session.commit()  # a round whose links were all revoked gets a new one here, once
         context.update(link=link, url=respondent_url(link))
     else:
-        earlier = [r.number for r in programme.rounds if r.state is RoundState.closed and r.number < number]
-        selection = Selection(programme, measurement_round, compare=earlier[-1:])
-        summary = figures.summary_of(selection, earlier[-1:] + [number])
+        previous = gate.previous_round(programme, measurement_round)
+        earlier = [] if previous is None else [previous.number]
+        selection = Selection(programme, measurement_round, compare=earlier)
+        summary = figures.summary_of(selection, earlier + [number])
         entry = summary["rounds"][-1]
         context.update(entry=entry, min_group_size=programme.min_group_size)
         if not entry["suppressed"]:
             if screen == "radar":
                 kind = "compare" if earlier else "radar"
-                context.update(kind=kind, compare=earlier[-1:],
+                context.update(kind=kind, compare=earlier,
                                text=figures.chart_text(kind, selection, language(), gettext))
             elif screen == "dispersion":
                 context.update(kind="dispersion", compare=[],

@@ -1,7 +1,7 @@
 """The PDF handout of a closed round: title page, charts, tables, discussion prompts and comments.
 
-Every figure comes from `build_summary`, which applies the anonymity rule; this module only picks
-the rounds, words the figures and lays them out. The charts are the results pages' (built with
+Every figure, count and comment comes through the gate (`spindeln.results.gate`), from the
+rounds' releases; this module only picks the rounds, words the figures and lays them out. The charts are the results pages' (built with
 `spindeln.charts` from the same summaries, and cached by `spindeln.results.figures`), kept in
 memory as SVG and handed to WeasyPrint by `ChartFetcher`, which serves nothing else: WeasyPrint
 never reads a file or the network while it renders a handout.
@@ -26,18 +26,16 @@ from flask_babel import gettext as _
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 from spindeln.analysis.groups import RespondentGroups
-from spindeln.analysis.loader import build_summary, load_respondent_groups
+from spindeln.analysis.schema import Summary
 from spindeln.charts import format_number
 from spindeln.charts.base import agreement_text, hidden_text
 from spindeln.charts.radar import MAX_OVERLAY
-from spindeln.db import db
 from spindeln.instrument import Instrument
 from spindeln.programmes.models import Profession, Programme, Unit
-from spindeln.reports.queries import closed_rounds, comments_by_group
-from spindeln.results import figures
+from spindeln.results import figures, gate
 from spindeln.results.wording import Prompt, round_prompts
 from spindeln.survey.models import Round, RoundState
-from spindeln.web import instrument_of, instruments
+from spindeln.web import instrument_of
 
 #: The made-up URL scheme of the charts embedded in a handout; the fetcher serves only these.
 CHART_SCHEME = "spindeln-chart"
@@ -196,10 +194,10 @@ def collect(programme: Programme, number: int, *, unit: Unit | None = None,
             profession: Profession | None = None, compare: Sequence[int] = (),
             language: str = "sv") -> tuple[Handout, dict[str, bytes]]:
     """The handout's words and numbers, and its charts as SVG bytes by name."""
-    rounds = closed_rounds(programme, number)
+    rounds = gate.readable_rounds(programme, up_to=number)
     this_round = _closed_round(programme, number, rounds)
     instrument = instrument_of(this_round)
-    compared = _compared_rounds(this_round, rounds, compare)
+    compared = _compared_rounds(programme, this_round, rounds, compare)
 
     summary = _summary(programme, [r.number for r in rounds], unit, profession)
     entry = summary["rounds"][-1]
@@ -223,7 +221,7 @@ def collect(programme: Programme, number: int, *, unit: Unit | None = None,
             raise HandoutError(str(error)) from error
         return ChartFigure(chart_url(name), text.summary)
 
-    groups = load_respondent_groups(db.session, programme, this_round, instruments())
+    groups = gate.groups(programme, this_round)
     counts, total, any_hidden = _respondent_counts(programme, groups, unit, profession, entry, language)
     handout = Handout(
         language=language,
@@ -264,13 +262,13 @@ def collect(programme: Programme, number: int, *, unit: Unit | None = None,
     handout.dispersion = add_chart("dispersion", "dispersion")
     handout.item_rows = _item_rows(entry, instrument, language)
     handout.prompts = round_prompts(summary, number, instrument, programme, language)
-    handout.comments = shown_comments(programme, this_round, unit, profession, groups)
+    handout.comments = gate.shown_comments(programme, this_round, unit, profession, groups)
     return handout, charts
 
 
 def _summary(programme: Programme, round_numbers: list[int], unit: Unit | None,
-             profession: Profession | None) -> dict:
-    return build_summary(db.session, programme, instruments(), round_numbers, unit, profession)
+             profession: Profession | None) -> Summary:
+    return gate.summary(programme, round_numbers, unit, profession)
 
 
 def _closed_round(programme: Programme, number: int, rounds: list[Round]) -> Round:
@@ -287,24 +285,20 @@ def _closed_round(programme: Programme, number: int, rounds: list[Round]) -> Rou
                            number=number, state=state))
 
 
-def _compared_rounds(this_round: Round, rounds: list[Round], compare: Sequence[int]) -> list[Round]:
-    """The rounds to compare with: those asked for, else the previous and the first closed round."""
-    same_instrument = [r for r in rounds if r.number < this_round.number
-                       and (r.instrument_id, r.instrument_version)
-                       == (this_round.instrument_id, this_round.instrument_version)]
+def _compared_rounds(programme: Programme, this_round: Round, rounds: list[Round],
+                     compare: Sequence[int]) -> list[Round]:
+    """The rounds to compare with: those asked for, else the first and the previous comparable round."""
+    by_number = {r.number: r for r in rounds}
     if not compare:
-        if not same_instrument:
-            return []
-        return sorted({same_instrument[0], same_instrument[-1]}, key=lambda r: r.number)
+        return [by_number[number] for number in gate.default_comparison(programme, this_round)]
     wanted = sorted(set(compare))
     if len(wanted) > MAX_COMPARED:
         raise HandoutError(_("A handout compares with at most %(count)d earlier rounds.", count=MAX_COMPARED))
-    by_number = {r.number: r for r in rounds if r.number < this_round.number}
     for number in wanted:
-        if number not in by_number:
+        if number not in by_number or number >= this_round.number:
             raise HandoutError(_("Round %(number)d is not an earlier closed round: a handout compares only with "
                                  "those.", number=number))
-        if by_number[number] not in same_instrument:
+        if not gate.comparable(by_number[number], this_round):
             raise HandoutError(_("Round %(number)d used another instrument and cannot be compared.", number=number))
     return [by_number[number] for number in wanted]
 
@@ -456,21 +450,3 @@ def _item_rows(entry: dict, instrument: Instrument, language: str) -> list[dict]
                 ]
             rows.append(row)
     return rows
-
-
-def shown_comments(programme: Programme, measurement_round: Round, unit: Unit | None,
-                   profession: Profession | None, groups: RespondentGroups | None = None) -> list[tuple[str, int]]:
-    """The round's comments from groups the anonymity rule shows, as (text, times given), ordered by text.
-
-    Each unit × profession group is asked separately: a comment from a hidden group could tell who
-    wrote it, so its comments are left out altogether. `groups` is the round's decision, when the
-    caller has it already.
-    """
-    if groups is None:
-        groups = load_respondent_groups(db.session, programme, measurement_round, instruments())
-    counter: Counter[str] = Counter()
-    for (unit_id, profession_id), comments in comments_by_group(measurement_round, unit, profession).items():
-        if groups.shown(unit_id, profession_id):
-            counter.update(comments)
-    # Ordered by text, never by when it was stored: the order of answers must not point to anyone.
-    return sorted(counter.items(), key=lambda pair: (pair[0].casefold(), pair[0]))

@@ -45,6 +45,4 @@ def handout(slug, number):
     filename = "spindeln-" + "-".join(part for part in parts if part) + ".pdf"
     response = Response(pdf, mimetype="application/pdf")
     response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
-    # Results of a programme are not for shared caches or the browser's history.
-    response.headers["Cache-Control"] = "private, no-store"
     return response

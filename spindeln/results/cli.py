@@ -12,10 +12,8 @@ from flask.cli import with_appcontext
 from flask_babel import force_locale, gettext
 
 from spindeln.programmes.cli import group_named, programme_named
-from spindeln.programmes.queries import round_by_number
-from spindeln.results import figures
+from spindeln.results import figures, gate
 from spindeln.results.queries import SelectionError, programme_summary
-from spindeln.survey.models import RoundState
 
 
 @click.command()
@@ -51,8 +49,8 @@ def summary(slug, rounds, unit_name, profession_name, output_format):
 def chart(slug, number, compare, unit_name, profession_name, kind, output_format, language, out):
     """Write a chart of a round as SVG or PNG, the same as the results page shows."""
     programme = programme_named(slug)
-    measurement_round = round_by_number(programme, number)
-    if measurement_round is None or measurement_round.state is not RoundState.closed:
+    measurement_round = gate.readable_round(programme, number)
+    if measurement_round is None:
         raise click.ClickException(f"Round {number} of {slug!r} has no results (not closed, or no such round).")
     unit, profession = group_named(programme, unit_name, profession_name)
     if kind == "radar" and compare:

@@ -12,7 +12,8 @@ from flask import current_app
 from sqlalchemy import select
 
 import spindeln.charts
-from spindeln.analysis.loader import build_summary, round_fingerprints
+from spindeln.analysis.loader import round_fingerprints
+from spindeln.analysis.schema import Summary
 from spindeln.charts import (
     MAX_OVERLAY,
     Chart,
@@ -25,19 +26,17 @@ from spindeln.charts import (
 from spindeln.db import db
 from spindeln.instrument import Instrument
 from spindeln.programmes.models import Profession, Programme, Unit
+from spindeln.results import gate
 from spindeln.results.chart_cache import ChartCache, TextAlternative
-from spindeln.survey.models import Round, RoundState
-from spindeln.web import instrument_of, instruments
+from spindeln.results.gate import SelectionError
+from spindeln.survey.models import Round
+from spindeln.web import instrument_of
 
 #: Chart kinds of a round's results; "compare" overlays earlier rounds, "professions" the professions.
 ROUND_CHARTS = ("radar", "compare", "professions", "dispersion", "trend")
 FORMATS = ("svg", "png")
 #: The units chart draws one radar per unit; past this many it is unreadable (and costly): choose a unit.
 MAX_UNIT_PANELS = 12
-
-
-class SelectionError(ValueError):
-    """A results selection that cannot be shown; the message says why."""
 
 
 @dataclass
@@ -66,46 +65,23 @@ class Selection:
         return " · ".join(parts)
 
 
-def closed_round_numbers(programme: Programme) -> list[int]:
-    """The numbers of the programme's closed rounds, in order: only closed rounds show results."""
-    return list(
-        db.session.scalars(
-            select(Round.number)
-            .where(Round.programme_id == programme.id, Round.state == RoundState.closed)
-            .order_by(Round.number)
-        )
-    )
-
-
 def comparison_rounds(selection: Selection) -> list[int]:
-    """The rounds overlaid with this one: the chosen ones, else the previous closed round and the first."""
-    closed = closed_round_numbers(selection.programme)
-    number = selection.round.number
+    """The rounds overlaid with this one: the chosen ones, else the first and the previous comparable round."""
     if selection.compare:
-        unknown = sorted(set(selection.compare) - set(closed))
-        if unknown:
-            raise SelectionError(f"round(s) {', '.join(map(str, unknown))} have no results to compare with")
-        chosen = sorted(set(selection.compare) - {number})
-    else:
-        earlier = [n for n in closed if n < number]
-        chosen = sorted({earlier[0], earlier[-1]}) if earlier else []
-    if len(chosen) + 1 > MAX_OVERLAY:
-        raise SelectionError(f"at most {MAX_OVERLAY - 1} rounds can be compared with this one")
-    return chosen
+        return gate.chosen_comparison(selection.programme, selection.round, selection.compare, MAX_OVERLAY - 1)
+    return gate.default_comparison(selection.programme, selection.round)
 
 
 def summary_of(
     selection: Selection, round_numbers: Sequence[int], unit: Unit | None = None, profession: Profession | None = None
-) -> dict:
-    """The analysis summary of some rounds of the selection's programme, unit and profession.
+) -> Summary:
+    """The summary (through the gate) of some rounds of the selection's programme, unit and profession.
 
     `unit` or `profession` narrow a selection that has none, for one panel of a chart of every unit or
     every profession.
     """
-    return build_summary(
-        db.session,
+    return gate.summary(
         selection.programme,
-        instruments(),
         list(round_numbers),
         unit if unit is not None else selection.unit,
         profession if profession is not None else selection.profession,
@@ -127,7 +103,7 @@ def chart_rounds(kind: str, selection: Selection) -> list[int]:
             raise SelectionError("there is no earlier round to compare with")
         return rounds
     if kind == "trend":
-        return [n for n in closed_round_numbers(selection.programme) if n <= number]
+        return [n for n in gate.readable_numbers(selection.programme) if n <= number]
     if kind == "professions" and selection.profession is not None:
         raise SelectionError("the professions chart compares all professions; choose no profession")
     if kind == "units" and selection.unit is not None:
@@ -262,11 +238,11 @@ def prepare_round_charts(programme: Programme, measurement_round: Round, languag
     the previous round. Called when a round is closed, so that the results in the meeting and the first
     handout do not wait for matplotlib. A chart that cannot be made is skipped: the cache only saves time.
     """
-    earlier = [n for n in closed_round_numbers(programme) if n < measurement_round.number]
+    previous = gate.previous_round(programme, measurement_round)
     selections = [(Selection(programme, measurement_round), kind) for kind in ROUND_CHARTS
-                  if kind != "compare" or earlier]
-    if earlier:
-        selections.append((Selection(programme, measurement_round, compare=earlier[-1:]), "compare"))
+                  if kind != "compare" or previous is not None]
+    if previous is not None:
+        selections.append((Selection(programme, measurement_round, compare=[previous.number]), "compare"))
     for selection, kind in selections:
         try:
             chart_text(kind, selection, language, gettext)

@@ -2,30 +2,23 @@
 
 from __future__ import annotations
 
-from spindeln.analysis.loader import build_summary
-from spindeln.db import db
+from spindeln.analysis.schema import Summary
 from spindeln.programmes.models import Programme
 from spindeln.programmes.queries import find_profession, find_unit
-from spindeln.results.figures import SelectionError, closed_round_numbers
-from spindeln.web import instruments
+from spindeln.results import gate
+from spindeln.results.gate import SelectionError
 
 __all__ = ["SelectionError", "programme_summary"]
 
 
 def programme_summary(
     programme: Programme, round_numbers: list[int] | None, unit_name: str | None, profession_name: str | None
-) -> dict:
-    """The summary of closed rounds (all of them when `round_numbers` is None) of a programme's selection.
+) -> Summary:
+    """The summary of readable rounds (all of them when `round_numbers` is None) of a programme's selection.
 
     Rounds that are still open or drafts are refused: while a round is open the only figure shown is
     its response count.
     """
-    closed = closed_round_numbers(programme)
-    if round_numbers is None:
-        round_numbers = closed
-    not_closed = sorted(set(round_numbers) - set(closed))
-    if not_closed:
-        raise SelectionError(f"round(s) {', '.join(map(str, not_closed))} have no results (not closed, or no such round)")
     unit = profession = None
     if unit_name:
         unit = find_unit(programme, unit_name)
@@ -35,4 +28,4 @@ def programme_summary(
         profession = find_profession(programme, profession_name)
         if profession is None:
             raise SelectionError(f"programme {programme.slug!r} has no profession {profession_name!r}")
-    return build_summary(db.session, programme, instruments(), sorted(set(round_numbers)), unit, profession)
+    return gate.summary(programme, round_numbers, unit, profession)

@@ -13,10 +13,9 @@ from spindeln.auth.permissions import readable_programme_or_404
 from spindeln.auth.views import role_required
 from spindeln.charts import MIMETYPES
 from spindeln.programmes.queries import round_or_404
-from spindeln.results import figures
+from spindeln.results import figures, gate
 from spindeln.results.figures import ROUND_CHARTS, Selection, SelectionError
 from spindeln.results.wording import agreement_words, round_prompts
-from spindeln.survey.models import RoundState
 from spindeln.survey.queries import response_count
 from spindeln.web import language
 
@@ -90,7 +89,7 @@ def _closed_round(slug, number):
 def programme(slug):
     """Every closed round's radar side by side, and the dimensions over time."""
     programme = readable_programme_or_404(slug)
-    closed = [r for r in programme.rounds if r.state is RoundState.closed]
+    closed = gate.readable_rounds(programme)
     texts = {}
     for measurement_round in closed:
         selection = Selection(programme, measurement_round)
@@ -106,12 +105,12 @@ def programme(slug):
 def round_results(slug, number):
     """One round: radar, comparison, professions, spread, the item table and the discussion prompts."""
     programme, measurement_round = _closed_round(slug, number)
-    if measurement_round.state is not RoundState.closed:
+    if not gate.is_readable(measurement_round):
         # While a round is open the only figure anyone sees is how many have answered.
         return render_template(
             "results/not_closed.html", programme=programme, round=measurement_round, count=response_count(measurement_round)
         )
-    earlier = [r.number for r in programme.rounds if r.state is RoundState.closed and r.number < number]
+    earlier = [r.number for r in gate.earlier_comparable(programme, measurement_round)]
     form = _filter_form(programme, earlier)
     selection = _selection(programme, measurement_round, form)
     previous = earlier[-1:]
@@ -146,7 +145,7 @@ def round_results(slug, number):
 def chart(slug, number, kind, format):
     """A chart of a round as SVG or PNG (at least 1600 px wide), for the page and for slides."""
     programme, measurement_round = _closed_round(slug, number)
-    if measurement_round.state is not RoundState.closed:
+    if not gate.is_readable(measurement_round):
         abort(404)
     form = _filter_form(programme, [r.number for r in programme.rounds])
     selection = _selection(programme, measurement_round, form)
@@ -155,7 +154,6 @@ def chart(slug, number, kind, format):
     except SelectionError:
         abort(404)
     response = Response(body, mimetype=MIMETYPES[format])
-    response.headers["Cache-Control"] = "private, max-age=300"
     if request.args.get("download"):
         filename = f"{programme.slug}-{number}-{kind}.{format}"
         response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
@@ -167,13 +165,15 @@ def chart(slug, number, kind, format):
 def compare(slug):
     """Compare two or three closed rounds: the overlay, the change chart and the change table."""
     programme = readable_programme_or_404(slug)
-    closed = [r for r in programme.rounds if r.state is RoundState.closed]
+    closed = gate.readable_rounds(programme)
     form = _filter_form(programme, [r.number for r in closed], form_class=CompareForm)
     if request.args and not form.validate():
         abort(404)
     chosen = sorted(set(form.rounds.data or []))
-    if not chosen and len(closed) >= 2:
-        chosen = [closed[0].number, closed[-1].number]
+    if not chosen and closed:
+        # The latest round against the first it can be compared with.
+        earlier = gate.earlier_comparable(programme, closed[-1])
+        chosen = [earlier[0].number, closed[-1].number] if earlier else []
     context = {"programme": programme, "form": form, "chosen": chosen, "texts": {}, "comparison": None}
     if 2 <= len(chosen) <= 3:
         latest = next(r for r in closed if r.number == chosen[-1])
@@ -182,11 +182,13 @@ def compare(slug):
         summary = figures.summary_of(selection, chosen)
         comparison = next(c for c in summary["comparisons"]
                           if c["from_round"] == chosen[0] and c["to_round"] == chosen[-1])
-        try:
-            texts = {kind: figures.chart_text(kind, selection, language(), gettext)
-                     for kind in ("compare", "dumbbell", "trend")}
-        except SelectionError:
-            abort(404)
+        texts = {}
+        if comparison["comparable"]:
+            try:
+                texts = {kind: figures.chart_text(kind, selection, language(), gettext)
+                         for kind in ("compare", "dumbbell", "trend")}
+            except SelectionError:
+                abort(404)
         context.update(selection=selection, summary=summary, comparison=comparison, texts=texts,
                        instrument=selection.instrument, latest=latest, chart_args=_chart_args(selection),
                        labels={entry["number"]: entry["label"] for entry in summary["rounds"]})

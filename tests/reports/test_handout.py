@@ -21,6 +21,7 @@ from spindeln.programmes.operations import add_round
 from spindeln.programmes.queries import find_profession, find_unit, round_by_number
 from spindeln.reports import handout
 from spindeln.reports.cli import report
+from spindeln.results import gate
 from spindeln.survey.models import Response
 from spindeln.web import instruments
 from tests.conftest import PASSWORD, login
@@ -168,12 +169,12 @@ def test_bad_choices_get_a_clear_answer(client, demo):
 
 def test_comments_come_only_from_shown_groups_in_text_order(app, demo):
     measurement_round = round_by_number(demo, 6)
-    comments = [text for text, _times in handout.shown_comments(demo, measurement_round, None, None)]
+    comments = [text for text, _times in gate.shown_comments(demo, measurement_round, None, None)]
     assert MARKUP in comments
     assert SECRET not in comments
     assert comments == sorted(comments, key=str.casefold)
     skarholmen = find_unit(demo, "Skärholmen")
-    assert SECRET not in [text for text, _ in handout.shown_comments(demo, measurement_round, skarholmen, None)]
+    assert SECRET not in [text for text, _ in gate.shown_comments(demo, measurement_round, skarholmen, None)]
 
 
 def test_the_handout_speaks_english_when_asked(app, demo):

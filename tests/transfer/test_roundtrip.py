@@ -1,9 +1,11 @@
-"""Export → import gives the same summary, exactly; and what the exports hold."""
+"""Export → import gives the same summary, exactly where nothing is pooled; and what the exports hold."""
 
 import csv
 import io
 import json
+from collections import Counter
 
+import numpy as np
 import openpyxl
 import pytest
 from sqlalchemy import select
@@ -12,10 +14,13 @@ from spindeln.analysis.loader import build_summary
 from spindeln.db import db
 from spindeln.demo import create_demo
 from spindeln.programmes.models import Profession, Unit
+from spindeln.programmes.operations import add_round, close_round
+from spindeln.results import gate
 from spindeln.survey.models import Response, encode_answers
 from spindeln.transfer.exporting import (
+    OTHER_PROFESSIONS,
+    OTHER_UNITS,
     codebook_download,
-    hidden_groups,
     response_table,
     responses_download,
     summary_download,
@@ -36,18 +41,68 @@ def comparable(summary: dict) -> str:
     return json.dumps({key: value for key, value in summary.items() if key != "programme"}, sort_keys=True)
 
 
+def _whole_rounds(summary: dict) -> str:
+    """The figures of the whole rounds (no unit or profession chosen); not the professions side by side."""
+    return json.dumps({key: summary[key] for key in ("rounds", "comparisons", "trend")}, sort_keys=True)
+
+
 @pytest.mark.parametrize("file_format", ["csv", "xlsx"])
-def test_export_then_import_gives_the_same_summary(demo, file_format):
+def test_export_then_import_gives_the_same_whole_rounds(demo, file_format):
+    # The demo's hidden groups are pooled in the export, so units and professions differ in the copy;
+    # every respondent is still there, and the whole rounds' figures are the same.
     closed = [r.number for r in demo.rounds if r.state.value == "closed"]
     assert closed == [1, 2, 3, 4, 5, 6]
     original = build_summary(db.session, demo, instruments(), round_numbers=closed)
     download, table = responses_download(demo, instrument_of(demo), file_format)
-    assert table.rounds == closed and table.withheld_comments > 0
+    assert table.rounds == closed and table.withheld_comments > 0 and table.pooled_rows > 0
+    assert table.left_out_rows == 0
 
     result = run_import(download.data, slug="kopia", create=True, filename=download.filename)
-    assert result.total == len(table.rows)
+    assert result.total == len(table.rows) == sum(entry["n_respondents"] for entry in original["rounds"])
     copy = build_summary(db.session, result.programme, instruments())
-    assert comparable(copy) == comparable(original)
+    assert _whole_rounds(copy) == _whole_rounds(original)
+
+
+def test_export_then_import_gives_the_same_summary_when_nothing_is_pooled(programme, instrument):
+    rng = np.random.default_rng(5)
+    for number in (1, 2):
+        measurement_round = add_round(programme, f"Mätning {number}")
+        measurement_round.open()
+        for unit in programme.units:
+            for profession in programme.professions:
+                for _ in range(int(rng.integers(3, 7))):
+                    answers = [int(v) if v < 11 else None for v in rng.integers(1, 12, size=9)]
+                    db.session.add(Response(round_id=measurement_round.id, unit_id=unit.id, profession_id=profession.id,
+                                            submitted_on=measurement_round.opens_on,
+                                            answers=encode_answers(answers, 1)))
+        db.session.flush()
+        close_round(measurement_round, instruments())
+    db.session.commit()
+    original = build_summary(db.session, programme, instruments())
+    download, table = responses_download(programme, instrument, "csv")
+    assert table.pooled_rows == 0
+    result = run_import(download.data, slug="kopia", create=True, filename=download.filename)
+    assert comparable(build_summary(db.session, result.programme, instruments())) == comparable(original)
+
+
+def test_every_group_in_the_raw_export_has_at_least_the_minimum_and_pools_what_is_hidden(demo):
+    table = response_table(demo, instrument_of(demo))
+    groups = Counter((row[0], row[2], row[3]) for row in table.rows)
+    assert min(groups.values()) >= demo.min_group_size
+    # Skärholmen's two from BVC/BMM are never named, and neither is any group the release hides.
+    assert not any(unit == "Skärholmen" and profession == "BVC/BMM" for _round, unit, profession in groups)
+    for measurement_round in gate.readable_rounds(demo):
+        round_groups = gate.groups(demo, measurement_round)
+        for unit in demo.units:
+            for profession in demo.professions:
+                named = groups.get((measurement_round.number, unit.name, profession.name), 0)
+                if round_groups.shown(unit.id, profession.id):
+                    assert named == round_groups.count(unit.id, profession.id)
+                else:
+                    assert named == 0
+    pooled = {(unit, profession) for _round, unit, profession in groups
+              if unit == OTHER_UNITS or profession == OTHER_PROFESSIONS}
+    assert pooled
 
 
 def test_responses_csv_is_for_swedish_excel_and_sorted_without_revealing_the_order_of_arrival(demo):
@@ -57,8 +112,11 @@ def test_responses_csv_is_for_swedish_excel_and_sorted_without_revealing_the_ord
     assert text.count("\r\n") == len(table.rows) + 1
     header, *rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=";"))
     assert header == ["round", "round_title", "unit", "profession", *[f"q{i}" for i in range(1, 10)], "comment"]
-    positions = {p.name: p.position for p in demo.professions}
-    keys = [(int(r[0]), r[2].casefold(), positions[r[3]], [int(v) if v else 99 for v in r[4:13]]) for r in rows]
+    # Pooled groups come after the named ones: "Övriga enheter" after the units, "Övriga yrkesgrupper"
+    # after the professions.
+    positions = {p.name: p.position for p in demo.professions} | {OTHER_PROFESSIONS: len(demo.professions)}
+    keys = [(int(r[0]), r[2] == OTHER_UNITS, r[2].casefold(), positions[r[3]], [int(v) if v else 99 for v in r[4:13]])
+            for r in rows]
     assert keys == sorted(keys)
     assert "" in {cell for row in rows for cell in row[4:13]}  # "cannot assess" is an empty cell
     assert "Hässelby-Vällingby" in text and "Spånga-Tensta" in text
@@ -69,7 +127,7 @@ def test_comments_of_hidden_groups_are_left_out(demo):
     skarholmen = db.session.scalar(select(Unit).where(Unit.name == "Skärholmen", Unit.programme_id == demo.id))
     bvc = db.session.scalar(select(Profession).where(Profession.key == "bvc_bmm", Profession.programme_id == demo.id))
     first_round = demo.rounds[0]
-    assert (first_round.id, skarholmen.id, bvc.id) in hidden_groups(demo, [first_round])
+    assert not gate.groups(demo, first_round).shown(skarholmen.id, bvc.id)
     response = db.session.scalars(select(Response).where(
         Response.round_id == first_round.id, Response.unit_id == skarholmen.id, Response.profession_id == bvc.id)).first()
     response.comment = "Hemlig kommentar från BVC i Skärholmen"
@@ -78,8 +136,8 @@ def test_comments_of_hidden_groups_are_left_out(demo):
     comments = {row[-1] for row in table.rows}
     assert "Hemlig kommentar från BVC i Skärholmen" not in comments
     assert len(comments - {None}) > 0
-    # The ratings of the hidden group are still there: only the free text is withheld.
-    assert sum(1 for row in table.rows if row[0] == 1 and row[2] == "Skärholmen" and row[3] == "BVC/BMM") == 2
+    # The ratings of the hidden group are still there, pooled: only the free text is withheld.
+    assert sum(1 for row in table.rows if row[0] == 1) == gate.groups(demo, first_round).count()
 
 
 def test_the_xlsx_holds_the_responses_and_the_codebook(demo):
@@ -108,11 +166,11 @@ def test_the_codebook_csv_documents_cannot_assess_and_the_comments(demo):
 
 
 def test_summary_exports_follow_the_contract_with_hidden_figures_empty(demo):
-    summary = json.loads(summary_download(demo, instruments(), "json").data)
+    summary = json.loads(summary_download(demo, "json").data)
     assert summary["schema"] == "spindeln.summary/1"
     assert summary["filters"]["rounds"] == [1, 2, 3, 4, 5, 6]
 
-    text = summary_download(demo, instruments(), "csv").data.decode("utf-8-sig")
+    text = summary_download(demo, "csv").data.decode("utf-8-sig")
     header, *rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=";"))
     assert len(rows) == 6 * 9
     for field in ("round", "label", "item", "dimension", "suppressed", "n", "mean", "sd", "rwg", "agreement",
@@ -121,7 +179,7 @@ def test_summary_exports_follow_the_contract_with_hidden_figures_empty(demo):
     mean = rows[0][header.index("mean")]
     assert "," in mean and "." not in mean  # decimal comma for Swedish Excel
 
-    workbook = openpyxl.load_workbook(io.BytesIO(summary_download(demo, instruments(), "xlsx").data), read_only=True)
+    workbook = openpyxl.load_workbook(io.BytesIO(summary_download(demo, "xlsx").data), read_only=True)
     sheet_rows = list(workbook["summary"].iter_rows(values_only=True))
     workbook.close()
     assert len(sheet_rows) == 6 * 9 + 1
@@ -140,7 +198,7 @@ def test_a_suppressed_row_is_marked_and_has_no_figures(programme, instrument):
                                 submitted_on=measurement_round.opens_on, answers=encode_answers([5] * 9, 1)))
     measurement_round.close()
     db.session.commit()
-    text = summary_download(programme, instruments(), "csv").data.decode("utf-8-sig")
+    text = summary_download(programme, "csv").data.decode("utf-8-sig")
     header, *rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=";"))
     assert len(rows) == 9
     for row in rows:
