@@ -2,7 +2,8 @@
 
 One run prints what issue #7 asks to see together: the meeting load against its floor
 (`bench_meeting.py`), the crash check (`bench_crash.py`) and the data-scale timings on SQLite and
-PostgreSQL (`bench_scale.py`); then the PDF handout against bare WeasyPrint (`bench_report.py`).
+PostgreSQL (`bench_scale.py`); then the PDF handout against bare WeasyPrint (`bench_report.py`) and
+what the anonymity release hides and how long it takes to decide (`bench_release.py`).
 Each runs in a process of its own, one after the other, so none measures another's load. The last
 lines say which met their goals; the exit status is 1 when any did not.
 
@@ -29,6 +30,7 @@ def plan(quick: bool) -> list[tuple[str, list[str]]]:
             ("crash mid-burst", ["bench_crash.py", "--respondents", "100", "--kill-after", "30"]),
             ("data scale", ["bench_scale.py", "--municipalities", "30"]),
             ("PDF handout", ["bench_report.py", "--repeat", "1"]),
+            ("anonymity release", ["bench_release.py", "--cities", "10", "--national-units", "300"]),
         ]
     return [
         ("meeting load", ["bench_meeting.py"]),
@@ -36,6 +38,7 @@ def plan(quick: bool) -> list[tuple[str, list[str]]]:
         ("crash mid-burst", ["bench_crash.py"]),
         ("data scale", ["bench_scale.py"]),
         ("PDF handout", ["bench_report.py"]),
+        ("anonymity release", ["bench_release.py"]),
     ]
 
 

@@ -30,11 +30,12 @@ millisecond for a round of thousands of units.
 
 **Choosing the cover.** Primary suppression hides every entry with 1 to min − 1 people. The cover
 (secondary suppression) is then chosen to hide as few respondents as possible: for tables of up to
-`EXACT_LIMIT` hideable entries by a mixed-integer programme (scipy's `milp`, HiGHS) whose
-constraints say, by max-flow/min-cut, that every cut around a small cell carries at least min
-people; for larger tables by the line-by-line rule of `suppression.suppress` followed by the exact
-audit, which repairs what it finds by hiding the cheapest entry that breaks each disclosure. Both
-end with the same audit; `protect` never returns a table that fails it.
+`EXACT_LIMIT` hideable entries by a mixed-integer programme (scipy's `milp`, HiGHS) grown cut by
+cut, each disclosure the audit finds adding the inequality that some entry breaking it is hidden or
+its cells hold min people, until the audit finds nothing; for larger tables by the line-by-line
+rule of `suppression.suppress` followed by the exact audit, which repairs what it finds by hiding
+the cheapest entry that breaks each disclosure. Both end with the same audit; `protect` never
+returns a table that fails it.
 
 Pure: numpy and scipy in, plain data out.
 """
@@ -43,6 +44,7 @@ from __future__ import annotations
 
 import io
 import os
+import time
 import zipfile
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -50,14 +52,14 @@ from dataclasses import dataclass
 
 import numpy as np
 from scipy.optimize import Bounds, LinearConstraint, milp
-from scipy.sparse import coo_matrix, csr_matrix, vstack
+from scipy.sparse import coo_matrix, csr_matrix
 
 from spindeln.analysis.suppression import Suppression, suppress
 
 #: Version of the rule; a release records the rule it was decided by.
 RULE = "whole-table/1"
 #: Tables with at most this many hideable entries get an exactly minimal cover.
-EXACT_LIMIT = 400
+EXACT_LIMIT = 1000
 #: Seconds the exact solver may take for one table before the heuristic is used instead.
 EXACT_SECONDS = 10.0
 #: Past this many contracted profession-side nodes the audit checks cut by cut with max-flow.
@@ -156,7 +158,7 @@ def unpack(stored: bytes) -> tuple[RoundRelease, list[int], list[int], str]:
             width = int(arrays["width"])
             flags = np.unpackbits(arrays["flags"], axis=1, count=width).astype(bool)
             item_count, keys, rule = int(arrays["item_count"]), arrays["dimensions"].tolist(), str(arrays["rule"])
-    except (KeyError, OSError, zipfile.BadZipFile) as error:
+    except (KeyError, OSError, ValueError, zipfile.BadZipFile) as error:
         raise ValueError(f"a packed release that cannot be read: {error}") from error
     units, professions = len(unit_ids), len(profession_ids)
 
@@ -497,114 +499,6 @@ def _still_disclosed(weights, present, cells, units, professions, total, side, m
     return 1 <= weight < min_group_size
 
 
-def _solve_exact(weights, present, costs, hidden: Suppression, hideable: Suppression,
-                 min_group_size: int) -> Suppression | None:
-    """The cover that hides the fewest respondents, by a mixed-integer programme; None if none is found in time.
-
-    One binary per hideable entry (1: hidden). For every small cell k (1 to min − 1 people) a flow of
-    min units must run from its unit's node to its profession's node through the hidden entries:
-    along a hidden cell forward up to its people, backward without limit (no hidden cell may enter
-    a cut), through a hidden margin both ways without limit. By max-flow/min-cut every cut around k
-    then carries at least min people, which is the audit's condition.
-    """
-    unit_count, profession_count = weights.shape
-    all_units, all_professions = unit_count + profession_count, unit_count + profession_count + 1
-    node_count = unit_count + profession_count + 2
-    unit_costs, profession_costs, total_cost = margins(costs)
-    # Entries: (tail, head, forward capacity, cost, fixed hidden)
-    entries: list[tuple[int, int, int, int, bool]] = []
-    cell_index: dict[tuple[int, int], int] = {}
-    big = int(min_group_size)
-    for unit, profession in zip(*np.nonzero(hideable.cells)):
-        cell_index[(int(unit), int(profession))] = len(entries)
-        entries.append((int(unit), unit_count + int(profession), int(weights[unit, profession]),
-                        int(costs[unit, profession]), bool(hidden.cells[unit, profession])))
-    for unit in np.flatnonzero(hideable.units):
-        entries.append((int(unit), all_professions, big, int(unit_costs[unit]), bool(hidden.units[unit])))
-    for profession in np.flatnonzero(hideable.professions):
-        entries.append((all_units, unit_count + int(profession), big, int(profession_costs[profession]),
-                        bool(hidden.professions[profession])))
-    if hideable.total:
-        entries.append((all_units, all_professions, big, int(total_cost), bool(hidden.total)))
-    small = [cell_index[(int(u), int(p))] for u, p in zip(*np.nonzero(hidden.cells & present))
-             if 1 <= weights[u, p] < min_group_size]
-    if not small:
-        return None
-    entry_count = len(entries)
-    tails = np.array([entry[0] for entry in entries])
-    heads = np.array([entry[1] for entry in entries])
-    forward = np.array([entry[2] for entry in entries], dtype=np.float64)
-    is_cell = np.arange(entry_count) < len(cell_index)
-    # Two arcs per entry: 0..E-1 forward (tail → head), E..2E-1 backward.
-    arc_from = np.concatenate([tails, heads])
-    arc_to = np.concatenate([heads, tails])
-    arc_capacity = np.concatenate([forward, np.full(entry_count, float(big))])
-    arc_entry = np.concatenate([np.arange(entry_count), np.arange(entry_count)])
-    arc_count = arc_from.size
-    commodities = len(small)
-    flow_count = commodities * arc_count
-    variable_count = entry_count + flow_count
-
-    blocks = []
-    lower, upper = [], []
-    # Capacity: f[k, a] − cap[a] · y[entry(a)] ≤ 0.
-    k_index = np.repeat(np.arange(commodities), arc_count)
-    a_index = np.tile(np.arange(arc_count), commodities)
-    rows = np.arange(flow_count)
-    capacity_rows = coo_matrix(
-        (np.concatenate([np.ones(flow_count), -arc_capacity[a_index]]),
-         (np.concatenate([rows, rows]), np.concatenate([entry_count + rows, arc_entry[a_index]]))),
-        shape=(flow_count, variable_count))
-    blocks.append(capacity_rows)
-    lower.append(np.full(flow_count, -np.inf))
-    upper.append(np.zeros(flow_count))
-    # Conservation: inflow − outflow = +min at the sink, −min at the source, 0 elsewhere.
-    conservation_rows = coo_matrix(
-        (np.concatenate([np.ones(flow_count), -np.ones(flow_count)]),
-         (np.concatenate([k_index * node_count + arc_to[a_index], k_index * node_count + arc_from[a_index]]),
-          np.concatenate([entry_count + rows, entry_count + rows]))),
-        shape=(commodities * node_count, variable_count))
-    demand = np.zeros(commodities * node_count)
-    for k, entry in enumerate(small):
-        demand[k * node_count + tails[entry]] -= min_group_size
-        demand[k * node_count + heads[entry]] += min_group_size
-    blocks.append(conservation_rows)
-    lower.append(demand)
-    upper.append(demand)
-
-    fixed = np.array([entry[4] for entry in entries])
-    cost = np.array([entry[3] for entry in entries], dtype=np.float64)
-    # Respondents hidden first; among equal covers, the one with fewer entries.
-    objective = np.concatenate([np.where(fixed, 0.0, cost * (entry_count + 1) + 1), np.zeros(flow_count)])
-    integrality = np.concatenate([np.ones(entry_count), np.zeros(flow_count)])
-    bounds = Bounds(np.concatenate([fixed.astype(np.float64), np.zeros(flow_count)]),
-                    np.concatenate([np.ones(entry_count), np.full(flow_count, np.inf)]))
-    with _stdout_silenced():
-        result = milp(objective, integrality=integrality, bounds=bounds,
-                      constraints=LinearConstraint(vstack(blocks).tocsr(), np.concatenate(lower),
-                                                   np.concatenate(upper)),
-                      options={"time_limit": EXACT_SECONDS, "presolve": True})
-    if result.x is None:
-        return None
-    chosen = result.x[:entry_count] > 0.5
-    cells = np.zeros_like(hidden.cells)
-    units = np.zeros_like(hidden.units)
-    professions = np.zeros_like(hidden.professions)
-    total = False
-    for index, (tail, head, _capacity, _cost, _fixed) in enumerate(entries):
-        if not chosen[index]:
-            continue
-        if index < len(cell_index):
-            cells[tail, head - unit_count] = True
-        elif head == all_professions and tail < unit_count:
-            units[tail] = True
-        elif tail == all_units and head != all_professions:
-            professions[head - unit_count] = True
-        else:
-            total = True
-    return union(hidden, Suppression(cells=cells, units=units, professions=professions, total=total))
-
-
 @contextmanager
 def _stdout_silenced() -> Iterator[None]:
     """Keep the solver's own prints off standard output, where `spindeln summary` writes its JSON.
@@ -666,3 +560,109 @@ def hidden_share(weights: np.ndarray, decision: Suppression, min_group_size: int
     hidden = (decision.cells, decision.units, decision.professions, np.array(decision.total))
     covered = sum(int((mask & flag).sum()) for mask, flag in zip(large, hidden))
     return covered, sum(int(mask.sum()) for mask in large)
+
+
+class _Entries:
+    """The hideable entries of a table as one vector: cells, then unit totals, profession totals, the total."""
+
+    def __init__(self, hideable: Suppression):
+        self.cells = np.argwhere(hideable.cells)
+        self.units = np.flatnonzero(hideable.units)
+        self.professions = np.flatnonzero(hideable.professions)
+        self.total = bool(hideable.total)
+        self.size = len(self.cells) + len(self.units) + len(self.professions) + int(self.total)
+        self.shape = hideable.cells.shape
+
+    def vector(self, decision: Suppression) -> np.ndarray:
+        """The entries' flags of a decision."""
+        parts = [decision.cells[self.cells[:, 0], self.cells[:, 1]] if len(self.cells) else np.zeros(0, bool),
+                 decision.units[self.units], decision.professions[self.professions]]
+        if self.total:
+            parts.append(np.array([decision.total]))
+        return np.concatenate(parts).astype(bool)
+
+    def decision(self, flags: np.ndarray) -> Suppression:
+        """The decision of the entries' flags."""
+        cells = np.zeros(self.shape, dtype=bool)
+        units = np.zeros(self.shape[0], dtype=bool)
+        professions = np.zeros(self.shape[1], dtype=bool)
+        cut = [len(self.cells), len(self.cells) + len(self.units),
+               len(self.cells) + len(self.units) + len(self.professions)]
+        if len(self.cells):
+            cells[self.cells[:, 0], self.cells[:, 1]] = flags[:cut[0]]
+        units[self.units] = flags[cut[0]:cut[1]]
+        professions[self.professions] = flags[cut[1]:cut[2]]
+        return Suppression(cells=cells, units=units, professions=professions,
+                           total=bool(self.total and flags[cut[2]]))
+
+    def costs(self, costs: np.ndarray) -> np.ndarray:
+        """What hiding each entry costs: its respondents."""
+        unit_costs, profession_costs, total_cost = margins(costs)
+        parts = [costs[self.cells[:, 0], self.cells[:, 1]] if len(self.cells) else np.zeros(0),
+                 unit_costs[self.units], profession_costs[self.professions]]
+        if self.total:
+            parts.append(np.array([total_cost]))
+        return np.concatenate(parts).astype(np.float64)
+
+    def cut(self, side: np.ndarray, weights: np.ndarray, min_group_size: int) -> np.ndarray:
+        """The coefficients of the cut a disclosure X gives: min for each entry that breaks it when
+        hidden (a cell entering X, a total crossing its edge), people for each cell leaving X."""
+        units, professions = self.shape
+        all_units, all_professions = units + professions, units + professions + 1
+        row = []
+        if len(self.cells):
+            unit_in, profession_in = side[self.cells[:, 0]], side[units + self.cells[:, 1]]
+            people = weights[self.cells[:, 0], self.cells[:, 1]]
+            row.append(np.where(profession_in & ~unit_in, min_group_size,
+                                np.where(unit_in & ~profession_in, people, 0)))
+        else:
+            row.append(np.zeros(0))
+        row.append(np.where(side[self.units] != side[all_professions], min_group_size, 0))
+        row.append(np.where(side[all_units] != side[units + self.professions], min_group_size, 0))
+        if self.total:
+            row.append(np.array([min_group_size if side[all_units] != side[all_professions] else 0]))
+        return np.concatenate(row).astype(np.float64)
+
+
+def _solve_exact(weights, present, costs, hidden: Suppression, hideable: Suppression,
+                   min_group_size: int) -> Suppression | None:
+    """The cover that hides the fewest respondents, by a mixed-integer programme grown cut by cut.
+
+    One binary per hideable entry. Each disclosure X the audit finds gives the inequality "some entry
+    that breaks X is hidden, or the cells leaving X hold at least min people":
+    Σ min·y(breaking) + Σ people·y(leaving) ≥ min. Every protected release meets every such
+    inequality (a small set always holds one of the small cells, which are hidden from the start),
+    so the programme is a relaxation of the real problem; solve it, audit the answer, add the cuts of
+    what the audit finds, and stop when it finds nothing: the answer is then protected and minimal.
+    None if the solver gives up (time limit).
+    """
+    entries = _Entries(hideable)
+    fixed = entries.vector(hidden)
+    cost = entries.costs(costs)
+    # Respondents hidden first; among equal covers, the one with fewer entries.
+    objective = np.where(fixed, 0.0, cost * (entries.size + 1) + 1)
+    bounds = Bounds(fixed.astype(np.float64), np.ones(entries.size))
+    cuts: list[np.ndarray] = []
+    seen: set[bytes] = set()
+    current = hidden
+    deadline = time.monotonic() + EXACT_SECONDS
+    while True:
+        disclosures = audit(weights, present, current, min_group_size)
+        if not disclosures:
+            return current
+        for disclosure in disclosures:
+            row = entries.cut(disclosure.side, weights, min_group_size)
+            key = row.tobytes()
+            if key not in seen:
+                seen.add(key)
+                cuts.append(row)
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            return None
+        with _stdout_silenced():
+            result = milp(objective, integrality=np.ones(entries.size), bounds=bounds,
+                          constraints=LinearConstraint(np.vstack(cuts), min_group_size, np.inf),
+                          options={"time_limit": remaining})
+        if result.x is None:
+            return None
+        current = union(hidden, entries.decision(result.x > 0.5))
