@@ -221,3 +221,20 @@ def test_a_respondent_answers_with_the_keyboard_only(new_context, manager_state,
     expect(page.get_by_role("heading", level=1)).to_have_text("Thank you! Your answers are saved.")
     screenshot(page, artifacts, "keyboard-3-thank-you")
     assert count_now(new_context, manager_state) == before + 1
+
+
+def test_the_back_button_never_shows_the_previous_persons_answers(phone, server):
+    # A shared phone: one person answers and hands it over; the next presses Back.
+    phone.goto(server.respondent_path(OPEN_ROUND) + "?lang=en")
+    phone.select_option("#unit", label="Farsta")
+    phone.get_by_text("Open preschool", exact=True).tap()
+    for item, value in CHOSEN.items():
+        tap_option(phone, item, value)
+    phone.get_by_label("Comment (optional)").fill(COMMENT)
+    phone.get_by_role("button", name="Send my answers").tap()
+    expect(phone).to_have_url(re.compile(r"/r/[^/]+/tack$"))
+    phone.go_back()
+    expect(phone.get_by_role("button", name="Send my answers")).to_be_visible()
+    assert phone.locator("input[type=radio]:checked").count() == 0
+    expect(phone.get_by_label("Comment (optional)")).to_have_value("")
+    expect(phone.locator("#unit")).not_to_have_value("farsta")
