@@ -144,6 +144,10 @@ def serve(ctx: click.Context, host: str, port: int, workers: int | None) -> None
 
         if current_revision(database.engine) != head_revision(database.engine):
             raise click.ClickException("The database is not up to date: run `spindeln db upgrade` first.")
+        from spindeln.results.operations import unreleased_rounds
+
+        if unreleased_rounds():
+            raise click.ClickException("Some closed rounds have no release yet: run `spindeln db upgrade` first.")
     workers = workers or default_workers()
     click.echo(f"Spindeln serves {_instance(ctx)} at http://{host}:{port}/ with {workers} worker processes"
                " (Ctrl-C stops it)")

@@ -49,7 +49,7 @@ db = SQLAlchemy()
 
 @event.listens_for(Engine, "connect")
 def _configure_sqlite(dbapi_connection, connection_record) -> None:
-    """Make SQLite durable and strict: WAL, fsync on commit, a busy timeout, foreign keys."""
+    """Make SQLite durable and strict: WAL, fsync on commit, a busy timeout, foreign keys, secure delete."""
     if not isinstance(dbapi_connection, sqlite3.Connection):
         return
     cursor = dbapi_connection.cursor()
@@ -58,6 +58,9 @@ def _configure_sqlite(dbapi_connection, connection_record) -> None:
     cursor.execute("PRAGMA synchronous=FULL")
     cursor.execute("PRAGMA busy_timeout=10000")
     cursor.execute("PRAGMA foreign_keys=ON")
+    # What is deleted is overwritten with zeros: a round's responses written again in id order when it
+    # closes leave no copy in their order of arrival in the file.
+    cursor.execute("PRAGMA secure_delete=ON")
     cursor.close()
 
 

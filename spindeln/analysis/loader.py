@@ -92,17 +92,23 @@ def load_respondent_groups(session: Session, programme: Programme, measurement_r
 
     The same decision `build_summary` shows a group by, for all groups of the round in one read.
     """
+    data, units, professions, release = load_round_release(session, programme, measurement_round, instruments)
+    return respondent_groups(data.unit_id, data.profession_id, units, professions, release.respondents)
+
+
+def load_round_release(session: Session, programme: Programme, measurement_round: Round,
+                       instruments: InstrumentRegistry) -> tuple[ResponseData, list[int], list[int], RoundRelease]:
+    """A round's responses, the programme's unit and profession ids (in display order) and the round's
+    release on those axes: the kept one, or decided now when it has none (a round not closed by
+    `close_round`)."""
     instrument = instruments.get(measurement_round.instrument_id, measurement_round.instrument_version)
     data = _read(session, [measurement_round], instrument)
-    units, professions = _axes(session, programme)
-    stored = load_releases(session, [measurement_round], list(units), list(professions))
-    release = stored.get(measurement_round.number)
+    units, professions = (list(axis) for axis in _axes(session, programme))
+    release = load_releases(session, [measurement_round], units, professions).get(measurement_round.number)
     if release is None:
-        release = decide_releases(data, instrument, [_info(measurement_round)], units=list(units),
-                                  professions=list(professions),
+        release = decide_releases(data, instrument, [_info(measurement_round)], units=units, professions=professions,
                                   min_group_size=programme.min_group_size)[measurement_round.number]
-    return respondent_groups(data.unit_id, data.profession_id, list(units), list(professions),
-                             release.respondents)
+    return data, units, professions, release
 
 
 def _info(measurement_round: Round) -> RoundInfo:

@@ -44,6 +44,7 @@ from __future__ import annotations
 
 import io
 import os
+import threading
 import time
 import zipfile
 from collections.abc import Iterator, Mapping, Sequence
@@ -388,6 +389,10 @@ def protect(weights: np.ndarray, min_group_size: int, *, present: np.ndarray | N
     decision, when the table is an item's); `total_public` keeps the round's total shown (its head
     count is the live count everyone saw). `exact` forces (True) or forbids (False) the exact solver;
     by default it is used for tables of up to `EXACT_LIMIT` hideable entries.
+
+    The result passes `audit`, with one exception by design: a table whose public total is below min
+    hides every other entry, empty ones too (so that the empty groups do not point at the people),
+    and its total is the one figure it shows.
     """
     if min_group_size < 1:
         raise ValueError(f"min_group_size must be at least 1, got {min_group_size}")
@@ -401,20 +406,22 @@ def protect(weights: np.ndarray, min_group_size: int, *, present: np.ndarray | N
     if start is not None:
         hidden = union(hidden, start)
     hidden = _only(hidden, hideable)
-    if total_public and weights.sum() < min_group_size and weights.sum() > 0:
-        # A round of fewer than min people shows its head count and nothing else.
-        return hideable
-    if not audit(weights, present, hidden, min_group_size):
-        return hidden
-    count = _count(hideable)
-    use_exact = count <= EXACT_LIMIT if exact is None else exact
-    if use_exact:
-        solved = _solve_exact(weights, present, costs, hidden, hideable, min_group_size)
+    if total_public and 0 < weights.sum() < min_group_size:
+        # A round of fewer than min people shows its head count and nothing else: not even which
+        # groups are empty, which would tell where its few people are.
+        units, professions = weights.shape
+        return Suppression(cells=np.ones((units, professions), dtype=bool), units=np.ones(units, dtype=bool),
+                           professions=np.ones(professions, dtype=bool), total=False)
+    if audit(weights, present, hidden, min_group_size):
+        use_exact = _count(hideable) <= EXACT_LIMIT if exact is None else exact
+        solved = _solve_exact(weights, present, costs, hidden, hideable, min_group_size) if use_exact else None
         if solved is not None:
             hidden = solved
-    else:
-        hidden = _only(union(hidden, suppress(weights, min_group_size, start=hidden)), hideable)
-    return _repair(weights, present, costs, hidden, hideable, min_group_size)
+        elif not use_exact:
+            hidden = _only(union(hidden, suppress(weights, min_group_size, start=hidden)), hideable)
+        hidden = _repair(weights, present, costs, hidden, hideable, min_group_size)
+    # What `start` hides stays hidden, empty entries too: an item never shows what its round hides.
+    return hidden if start is None else union(hidden, start)
 
 
 def _hideable(present: np.ndarray, total_public: bool) -> Suppression:
@@ -503,22 +510,27 @@ def _still_disclosed(weights, present, cells, units, professions, total, side, m
 def _stdout_silenced() -> Iterator[None]:
     """Keep the solver's own prints off standard output, where `spindeln summary` writes its JSON.
 
-    HiGHS (as shipped with scipy) prints a line now and then from C++, whatever `disp` says.
+    HiGHS (as shipped with scipy) prints a line now and then from C++, whatever `disp` says. Standard
+    output belongs to the whole process, so one thread at a time redirects it.
     """
-    try:
-        saved = os.dup(1)
-    except OSError:
-        yield
-        return
-    try:
-        with open(os.devnull, "wb") as sink:
-            os.dup2(sink.fileno(), 1)
-            try:
-                yield
-            finally:
-                os.dup2(saved, 1)
-    finally:
-        os.close(saved)
+    with _STDOUT_LOCK:
+        try:
+            saved = os.dup(1)
+        except OSError:
+            yield
+            return
+        try:
+            with open(os.devnull, "wb") as sink:
+                os.dup2(sink.fileno(), 1)
+                try:
+                    yield
+                finally:
+                    os.dup2(saved, 1)
+        finally:
+            os.close(saved)
+
+
+_STDOUT_LOCK = threading.Lock()
 
 
 # --- a whole round -------------------------------------------------------------------------------

@@ -2,7 +2,8 @@
 
 SQLite: sqlite3's online backup API copies a consistent snapshot page by page while the app keeps
 writing, and restores the same way into the live file (a plain file copy could tear a page or miss
-the write-ahead log). PostgreSQL: `pg_dump -Fc` and `pg_restore --clean`, with the URL's parts.
+the write-ahead log). PostgreSQL: `pg_dump -Fc`, and its restore run by psql in one transaction,
+with the URL's parts.
 """
 
 from __future__ import annotations
@@ -146,9 +147,27 @@ def backup_postgres(url: str | URL, out: Path) -> None:
 
 
 def restore_postgres(url: str | URL, backup: Path) -> None:
-    """Restore a pg_dump custom-format file into the database at `url`, dropping what it replaces."""
+    """Restore a pg_dump custom-format file into the database at `url`, replacing Spindeln's tables.
+
+    All in one transaction: pg_restore writes the dump as SQL, with the drops of what it replaces;
+    in front of it go the drops of every table of the current schema, since a table newer than the
+    backup (which `--clean` does not know) could hold on to the tables the dump replaces; psql runs
+    the whole script or, on the first error, nothing of it.
+    """
     if not backup.is_file():
         raise BackupError(f"There is no file {backup}.")
+    from spindeln.db import Base  # the current schema's tables
+    import spindeln.models  # noqa: F401  (registers every table)
+
     options, env = _pg_connection(url)
-    _run([_pg_tool("pg_restore"), "--clean", "--if-exists", "--no-owner", "--single-transaction",
-          "--exit-on-error", *options, str(backup)], env)
+    script = subprocess.run([_pg_tool("pg_restore"), "--clean", "--if-exists", "--no-owner", "--file", "-",
+                             str(backup)], env=env, capture_output=True)
+    if script.returncode:
+        raise BackupError(f"pg_restore failed: {script.stderr.decode(errors='replace').strip()}")
+    tables = [table.name for table in Base.metadata.sorted_tables] + ["alembic_version"]
+    drops = "".join(f'DROP TABLE IF EXISTS public."{name}" CASCADE;\n' for name in tables).encode()
+    result = subprocess.run([_pg_tool("psql"), "--single-transaction", "--quiet", "--no-psqlrc",
+                             "--set", "ON_ERROR_STOP=1", "--no-password", *options],
+                            input=drops + script.stdout, env=env, capture_output=True)
+    if result.returncode:
+        raise BackupError(f"psql failed: {result.stderr.decode(errors='replace').strip()}")

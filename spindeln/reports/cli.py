@@ -11,6 +11,7 @@ from flask_babel import force_locale
 
 from spindeln.programmes.cli import group_named, programme_named
 from spindeln.reports.handout import HandoutError, make_handout
+from spindeln.results.gate import NotReleased
 
 
 @click.command()
@@ -31,7 +32,7 @@ def report(slug, number, unit_name, profession_name, compare, language, out):
         try:
             pdf = make_handout(programme, number, unit=unit, profession=profession, compare=compare,
                                language=language)
-        except HandoutError as error:
+        except (HandoutError, NotReleased) as error:
             raise click.ClickException(str(error)) from error
     out.write_bytes(pdf)
     click.echo(f"Wrote {out}")

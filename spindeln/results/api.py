@@ -10,6 +10,7 @@ from spindeln.auth.models import Role
 from spindeln.auth.permissions import can_read
 from spindeln.auth.views import role_required
 from spindeln.programmes.queries import programme_by_slug
+from spindeln.results.gate import NotReleased
 from spindeln.results.queries import SelectionError, programme_summary
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -36,4 +37,6 @@ def summary(slug):
         result = programme_summary(programme, rounds or None, request.args.get("unit"), request.args.get("profession"))
     except SelectionError as error:
         abort(400, description=str(error))
+    except NotReleased as error:
+        abort(409, description=str(error))
     return jsonify(result)

@@ -13,6 +13,7 @@ from flask_babel import force_locale, gettext
 
 from spindeln.programmes.cli import group_named, programme_named
 from spindeln.results import figures, gate
+from spindeln.results.gate import NotReleased
 from spindeln.results.queries import SelectionError, programme_summary
 
 
@@ -28,7 +29,7 @@ def summary(slug, rounds, unit_name, profession_name, output_format):
     programme = programme_named(slug)
     try:
         result = programme_summary(programme, list(rounds) or None, unit_name, profession_name)
-    except SelectionError as error:
+    except (SelectionError, NotReleased) as error:
         raise click.ClickException(str(error)) from error
     json.dump(result, sys.stdout, ensure_ascii=False, indent=2, allow_nan=False)
     sys.stdout.write("\n")
@@ -59,7 +60,7 @@ def chart(slug, number, compare, unit_name, profession_name, kind, output_format
     with current_app.test_request_context("/"), force_locale(language):
         try:
             body = figures.chart_image(kind, selection, output_format, language, gettext)
-        except SelectionError as error:
+        except (SelectionError, NotReleased) as error:
             raise click.ClickException(str(error)) from error
     out.write_bytes(body)
     click.echo(f"Wrote {out}")

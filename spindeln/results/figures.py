@@ -108,6 +108,8 @@ def chart_rounds(kind: str, selection: Selection) -> list[int]:
         raise SelectionError("the professions chart compares all professions; choose no profession")
     if kind == "units" and selection.unit is not None:
         raise SelectionError("the units chart shows every unit; choose no unit")
+    if kind == "units" and not selection.programme.units:
+        raise SelectionError("the programme has no units to show")
     if kind == "units" and len(selection.programme.units) > MAX_UNIT_PANELS:
         raise SelectionError(f"the units chart shows at most {MAX_UNIT_PANELS} units; choose one unit instead")
     if kind not in ("radar", "dispersion", "professions", "units"):

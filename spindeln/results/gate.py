@@ -14,22 +14,59 @@ can be read, which rounds a round is compared with by default, or which groups a
 
 from __future__ import annotations
 
+import logging
 from collections import Counter
 from collections.abc import Sequence
 
 from sqlalchemy import func, select
 
-from spindeln.analysis.groups import RespondentGroups
-from spindeln.analysis.loader import build_summary, load_respondent_groups
+from spindeln.analysis.groups import RespondentGroups, respondent_groups
+from spindeln.analysis.loader import build_summary, load_respondent_groups, load_round_release, round_fingerprints
 from spindeln.analysis.schema import Summary
 from spindeln.db import db
 from spindeln.programmes.models import Profession, Programme, Unit
-from spindeln.survey.models import Response, Round, RoundState
+from spindeln.survey.models import ReleaseRecord, Response, Round, RoundState
 from spindeln.web import instruments
+
+logger = logging.getLogger(__name__)
 
 
 class SelectionError(ValueError):
     """A selection of results that cannot be shown; the message says why."""
+
+
+class NotReleased(Exception):
+    """A closed round without a kept release, or whose responses changed after it: nothing of it is shown.
+
+    Neither happens to a round closed by `close_round` (or imported) in a database `spindeln db
+    upgrade` has brought up to date; deciding a release anew when asked could give a second,
+    different release of the same round, and the two together could tell what each hides.
+    """
+
+    def __init__(self, message: str, changed: bool = False):
+        super().__init__(message)
+        #: The round's responses changed after its release (rather than: it has none yet).
+        self.changed = changed
+
+
+def require_released(rounds: Sequence[Round]) -> None:
+    """`NotReleased` unless every round has its kept release, decided on the responses it has now."""
+    ids = [measurement_round.id for measurement_round in rounds]
+    if not ids:
+        return
+    kept = dict(db.session.execute(
+        select(ReleaseRecord.round_id, ReleaseRecord.response_count).where(ReleaseRecord.round_id.in_(ids))).all())
+    counts = round_fingerprints(db.session, ids)
+    for measurement_round in rounds:
+        if measurement_round.id not in kept:
+            raise NotReleased(f"round {measurement_round.number} has no release yet: an administrator runs "
+                              "`spindeln db upgrade`, which decides it")
+        if kept[measurement_round.id] != counts[measurement_round.id][0]:
+            logger.error("Round %s (id %s) has %s responses, its release was decided on %s: its figures are withheld",
+                         measurement_round.number, measurement_round.id, counts[measurement_round.id][0],
+                         kept[measurement_round.id])
+            raise NotReleased(f"round {measurement_round.number} has changed since its results were released, "
+                              "so none of them are shown", changed=True)
 
 
 def is_readable(measurement_round: Round) -> bool:
@@ -113,14 +150,42 @@ def summary(programme: Programme, round_numbers: Sequence[int] | None = None, un
     for chosen in (unit, profession):
         if chosen is not None and chosen.programme_id != programme.id:
             raise SelectionError(f"{chosen!r} does not belong to programme {programme.slug}")
+    require_released(readable_rounds_numbered(programme, numbers))
     return build_summary(db.session, programme, instruments(), numbers, unit, profession)
+
+
+def readable_rounds_numbered(programme: Programme, numbers: Sequence[int]) -> list[Round]:
+    """The programme's readable rounds with these numbers."""
+    return list(db.session.scalars(select(Round).where(
+        Round.programme_id == programme.id, Round.state == RoundState.closed, Round.number.in_(list(numbers)))))
 
 
 def groups(programme: Programme, measurement_round: Round) -> RespondentGroups:
     """A readable round's head counts by unit × profession, with its release's decision on every group."""
     if not is_readable(measurement_round):
         raise SelectionError(f"round {measurement_round.number} has no results (not closed)")
+    require_released([measurement_round])
     return load_respondent_groups(db.session, programme, measurement_round, instruments())
+
+
+def shown_answers(programme: Programme, measurement_round: Round) -> dict[tuple[int, int], tuple[bool, ...]]:
+    """What a readable round's release shows row by row: for each shown (unit id, profession id) group
+    with respondents, which items (in instrument order) its rows may show.
+
+    The raw export lists exactly this: the rows of hidden groups are not in it at all, and an item
+    the release hides for a group is withheld in that group's rows.
+    """
+    if not is_readable(measurement_round):
+        raise SelectionError(f"round {measurement_round.number} has no results (not closed)")
+    require_released([measurement_round])
+    data, units, professions, release = load_round_release(db.session, programme, measurement_round, instruments())
+    round_groups = respondent_groups(data.unit_id, data.profession_id, units, professions, release.respondents)
+    shown = {}
+    for u, unit_id in enumerate(units):
+        for p, profession_id in enumerate(professions):
+            if round_groups.counts[u, p] and not release.respondents.cells[u, p]:
+                shown[(unit_id, profession_id)] = tuple(not item.cells[u, p] for item in release.items)
+    return shown
 
 
 def shown_comments(programme: Programme, measurement_round: Round, unit: Unit | None = None,

@@ -53,29 +53,33 @@ def freeze_round(measurement_round: Round, instruments: InstrumentRegistry,
 
 
 def _rewrite_in_id_order(measurement_round: Round) -> None:
-    """On PostgreSQL, write the round's responses again in the order of their (random) ids.
+    """Write the round's responses again, in the order of their (random) ids.
 
-    PostgreSQL keeps a row where it was first written, so a plain read or a `pg_dump` lists a round's
-    responses in the order they came; written again in id order they list in an order that means
-    nothing. SQLite keeps rows in id order already.
+    A database keeps a row's bytes where they were first written: PostgreSQL lists a table's rows
+    (and `pg_dump` writes them) in that order, and SQLite, which sorts rows by id, still lays out the
+    bytes within a page in the order they came. Written again in id order, they lie in an order that
+    means nothing; SQLite zeroes what is deleted (`secure_delete`, spindeln/db.py).
     """
     connection = db.session.connection()
-    if connection.dialect.name != "postgresql":
-        return
     parameters = {"round_id": measurement_round.id}
-    connection.execute(text("CREATE TEMPORARY TABLE round_responses ON COMMIT DROP AS "
+    connection.execute(text("CREATE TEMPORARY TABLE round_responses AS "
                             "SELECT * FROM responses WHERE round_id = :round_id"), parameters)
     connection.execute(text("DELETE FROM responses WHERE round_id = :round_id"), parameters)
     connection.execute(text("INSERT INTO responses SELECT * FROM round_responses ORDER BY id"))
     connection.execute(text("DROP TABLE round_responses"))
 
 
-def freeze_unreleased(instruments: InstrumentRegistry, today: dt.date | None = None) -> list[Round]:
-    """Freeze every closed round that has no release yet (rounds closed before releases were kept)."""
-    unreleased = list(db.session.scalars(
+def unreleased_rounds() -> list[Round]:
+    """The closed rounds that have no release yet (closed before releases were kept)."""
+    return list(db.session.scalars(
         select(Round).where(Round.state == RoundState.closed,
                             ~select(ReleaseRecord.round_id).where(ReleaseRecord.round_id == Round.id).exists())
         .order_by(Round.programme_id, Round.number)))
+
+
+def freeze_unreleased(instruments: InstrumentRegistry, today: dt.date | None = None) -> list[Round]:
+    """Freeze every closed round that has no release yet."""
+    unreleased = unreleased_rounds()
     for measurement_round in unreleased:
         freeze_round(measurement_round, instruments, today)
     return unreleased

@@ -23,6 +23,18 @@ bp = Blueprint("results", __name__, url_prefix="/results")
 READERS = (Role.admin, Role.coordinator, Role.researcher)
 
 
+@bp.app_errorhandler(gate.NotReleased)
+def _not_released(error: gate.NotReleased):
+    """Any page (results, meeting, handout, export) asked for a round the gate will not show."""
+    if error.changed:
+        message = gettext("This round's answers have changed since its results were released, so none of them "
+                          "are shown. The server log says more.")
+    else:
+        message = gettext("The results of this round are not ready yet. An administrator prepares them with "
+                          "`spindeln db upgrade`.")
+    return render_template("error.html", code=409, message=message), 409
+
+
 class FilterForm(FlaskForm):
     """Which unit and profession to look at; sent with GET, so no CSRF token."""
 

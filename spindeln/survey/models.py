@@ -115,10 +115,9 @@ class Response(Base):
     """One respondent's anonymous answers to one round.
 
     Deliberately holds nothing that identifies a person: no name, address, IP address, user agent
-    or time of day, only the day of submission. Its id is random (`new_response_id`), and SQLite
-    keeps rows in id order, so neither the id nor the place of a row says when it came; PostgreSQL
-    keeps rows where they were written, so closing a round writes its responses anew in id order
-    (`results.operations.freeze_round`).
+    or time of day, only the day of submission. Its id is random (`new_response_id`), so the id says
+    nothing of when it came; and since a database keeps a row's bytes where they were first written,
+    closing a round writes its responses anew in id order (`results.operations.freeze_round`).
     """
 
     __tablename__ = "responses"
@@ -129,7 +128,7 @@ class Response(Base):
         Index("ix_responses_round_id_id", "round_id", "id"),
     )
 
-    #: Random (`new_response_id`). On SQLite an INTEGER primary key is the rowid, the order rows are kept in.
+    #: Random (`new_response_id`). On SQLite an INTEGER primary key is the rowid: rows are sorted by it.
     id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True,
                                     autoincrement=False, default=new_response_id)
     round_id: Mapped[int] = mapped_column(ForeignKey("rounds.id", ondelete="CASCADE"))

@@ -26,14 +26,14 @@ def store_response(
 ) -> bool:
     """Store one response; False, storing nothing, when this form page was already submitted.
 
-    `RoundStateError` when the round closed in the meantime: its release is decided on the responses
-    it had when it closed, and it takes no more. The round's row is read with a shared lock, so a
-    closing that is under way waits for this response, or this response for the closing.
+    `RoundStateError` (nothing stored) when the round closed in the meantime: its release is decided
+    on the responses it had when it closed, and it takes no more. On PostgreSQL the round's row is
+    read with a shared lock, so a closing under way waits for this response to commit, or this
+    response for the closing. SQLite has no row locks: there the state is read again after the
+    response is written, when this transaction holds the database's only write lock, so a closing
+    either committed before (and the response is refused) or waits until this one has committed.
     """
-    state = db.session.scalar(select(Round.state).where(Round.id == measurement_round.id)
-                              .with_for_update(read=True))
-    if state is not RoundState.open:
-        raise RoundStateError(f"round {measurement_round.number} is {getattr(state, 'value', state)}; it takes no responses")
+    _ensure_open(measurement_round, lock=True)
     digest = hashlib.sha256(submission_key.encode("ascii")).digest()
     comment = (comment or "").strip() or None
     receipt = SubmissionReceipt(digest=digest, round_id=measurement_round.id)
@@ -55,4 +55,19 @@ def store_response(
         if db.session.get(SubmissionReceipt, digest) is not None:
             return False
         raise
+    if db.session.get_bind().dialect.name == "sqlite":
+        try:
+            _ensure_open(measurement_round, lock=False)
+        except RoundStateError:
+            db.session.rollback()
+            raise
     return True
+
+
+def _ensure_open(measurement_round: Round, lock: bool) -> None:
+    """RoundStateError unless the round, as stored now, takes responses."""
+    query = select(Round.state).where(Round.id == measurement_round.id)
+    state = db.session.scalar(query.with_for_update(read=True) if lock else query)
+    if state is not RoundState.open:
+        raise RoundStateError(f"round {measurement_round.number} is {getattr(state, 'value', state)}; "
+                              "it takes no responses")

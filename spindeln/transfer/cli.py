@@ -107,19 +107,23 @@ def _keep_instrument_file(source: Path, instrument) -> None:
 def export_command(slug: str, file_format: str, kind: str, out: Path) -> None:
     """Export a programme's closed rounds: raw responses or the summary (with the anonymity rule)."""
     from spindeln.programmes.cli import programme_named
+    from spindeln.results.gate import NotReleased
     from spindeln.transfer.exporting import codebook_download, responses_download, summary_download
     from spindeln.web import instrument_of
 
     programme = programme_named(slug)
-    if kind == "summary":
-        download = summary_download(programme, file_format)
-        out.write_bytes(download.data)
-        click.echo(f"Wrote the summary of {slug} to {out}")
-        return
-    if file_format == "json":
+    if kind == "responses" and file_format == "json":
         raise click.UsageError("Responses are exported as csv or xlsx; json is for --kind summary.")
-    instrument = instrument_of(programme)
-    download, table = responses_download(programme, instrument, file_format)
+    try:
+        if kind == "summary":
+            download = summary_download(programme, file_format)
+            out.write_bytes(download.data)
+            click.echo(f"Wrote the summary of {slug} to {out}")
+            return
+        instrument = instrument_of(programme)
+        download, table = responses_download(programme, instrument, file_format)
+    except NotReleased as error:
+        raise click.ClickException(str(error)) from error
     out.write_bytes(download.data)
     rounds = ", ".join(str(number) for number in table.rounds) or "none"
     click.echo(f"Wrote {len(table.rows)} responses of {slug} (closed rounds: {rounds}) to {out}")
@@ -130,11 +134,8 @@ def export_command(slug: str, file_format: str, kind: str, out: Path) -> None:
     if table.other_instrument:
         left_out = ", ".join(str(number) for number in table.other_instrument)
         click.echo(f"Left out rounds {left_out}: they used another instrument than the programme's.")
-    if table.pooled_rows:
-        click.echo(f"Pooled {table.pooled_rows} response(s) of groups the anonymity rule hides into "
-                   "“Övriga enheter” or “Övriga yrkesgrupper” (see the codebook).")
     if table.left_out_rows:
-        click.echo(f"Left out {table.left_out_rows} response(s) of rounds with fewer answers than the minimum "
-                   "group size.")
-    if table.withheld_comments:
-        click.echo(f"Left out {table.withheld_comments} comment(s) of groups the anonymity rule hides.")
+        click.echo(f"Left out {table.left_out_rows} response(s) of groups the anonymity rule hides.")
+    if table.withheld_answers:
+        click.echo(f"Withheld {table.withheld_answers} answer(s) (written “dold”) of statements the anonymity "
+                   "rule hides for their group.")

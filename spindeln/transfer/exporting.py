@@ -3,14 +3,13 @@
 Only readable (closed) rounds leave the app, through the gate: while a round is open its count is
 the only figure shown. The summary is the gate's, from the rounds' releases.
 
-The raw responses are k-anonymous on (round, unit, profession), k the minimum group size: a row
-keeps its unit and profession only when its group is shown in its round's release. The rows of
-hidden groups are pooled, each into a coarser group that the shown figures already determine, so
-the file adds no count that the summary tables keep hidden (see `recoding`): the hidden groups of
-a shown unit become that unit's "Övriga yrkesgrupper"; those of hidden units become "Övriga enheter"
-with their profession (when that profession's hidden groups all lie in hidden units) or with
-"Övriga yrkesgrupper". A comment is kept only in a shown group: it can say who wrote it far better
-than a rating can. Rows are sorted by round, unit, profession and answers, never by when they came.
+The raw responses hold only what the rounds' releases show, row by row: the rows of the groups
+(round × unit × profession) that are shown, so every group in the file has at least the minimum
+number of rows; and in them, an item the release hides for that group (few rated it, or it covers
+another group) is written as "dold" (withheld). The rows of hidden groups are left out: listed
+without their group, they could be told apart again by matching them with the profession and unit
+totals the summary shows. A comment is kept only in a shown group. Rows are sorted by round, unit,
+profession and answers, never by when they came.
 """
 
 from __future__ import annotations
@@ -36,6 +35,7 @@ from spindeln.transfer.importing import (
     ROUND,
     ROUND_TITLE,
     UNIT,
+    WITHHELD,
 )
 from spindeln.transfer.queries import responses_of
 
@@ -44,9 +44,6 @@ XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.she
 JSON_MIMETYPE = "application/json"
 RESPONSES_SHEET, CODEBOOK_SHEET, SUMMARY_SHEET = "responses", "codebook", "summary"
 CODEBOOK_COLUMNS = ["kind", "key", "dimension", "label_sv", "label_en", "text_sv", "text_en", "value"]
-#: The pooled groups of the raw export, in Swedish as the names of units and professions are.
-OTHER_UNITS = "Övriga enheter"
-OTHER_PROFESSIONS = "Övriga yrkesgrupper"
 SUMMARY_FIELDS = ["suppressed", "n", "cannot_assess", "mean", "sd", "median", "q1", "q3", "min", "max",
                   "ad_m", "rwg", "agreement"]
 
@@ -70,12 +67,10 @@ class ResponseTable:
     rounds: list[int]
     #: Closed rounds left out because they used another instrument than the programme's.
     other_instrument: list[int]
-    #: Comments left out because their group is hidden by the anonymity rule.
-    withheld_comments: int
-    #: Rows given a pooled unit or profession, because their own group is hidden.
-    pooled_rows: int = 0
-    #: Rows left out: a round of fewer than min respondents, whose rows no pooling can hide.
+    #: Rows left out because their group is hidden by the anonymity rule.
     left_out_rows: int = 0
+    #: Answers written as "dold": the release hides the item for the row's group.
+    withheld_answers: int = 0
 
 
 def guard_formula(text: str) -> str:
@@ -88,90 +83,40 @@ def response_columns(instrument: Instrument) -> list[str]:
     return [ROUND, ROUND_TITLE, UNIT, PROFESSION, *instrument.item_keys, COMMENT]
 
 
-def recoding(groups: RespondentGroups, min_group_size: int) -> dict[tuple[int, int], tuple[int | None, int | None]]:
-    """How a round's rows are labelled in the raw export: (unit id, profession id) → (unit, profession).
-
-    A shown group keeps its own ids. A hidden one gets None for the unit ("Övriga enheter"), the
-    profession ("Övriga yrkesgrupper") or both. Each pooled group is one the shown figures already
-    determine, so it holds no one or at least min people (the release's guarantee), and the file
-    tells no count the summary tables hide:
-
-    - the hidden groups of a shown unit: its total minus its shown groups;
-    - the hidden groups of a profession that are all in hidden units: its total minus its shown groups;
-    - the rest: the round's total minus everything above.
-
-    A group missing from the mapping (a round of fewer than min respondents) is left out.
-    """
-    counts, decision = groups.counts, groups.suppression
-    hidden = decision.cells & (counts > 0)
-    labels: dict[tuple[int, int], tuple[int | None, int | None]] = {}
-    pools: dict[tuple[int | None, int | None], int] = {}
-
-    def put(unit: int, profession: int, label: tuple[int | None, int | None]) -> None:
-        labels[(groups.unit_ids[unit], groups.profession_ids[profession])] = label
-        pools[label] = pools.get(label, 0) + int(counts[unit, profession])
-
-    for unit, profession in zip(*np.nonzero((counts > 0) & ~hidden)):
-        labels[(groups.unit_ids[unit], groups.profession_ids[profession])] = (
-            groups.unit_ids[unit], groups.profession_ids[profession])
-    in_shown_units = hidden & ~decision.units[:, None]
-    for unit, profession in zip(*np.nonzero(in_shown_units)):
-        put(unit, profession, (groups.unit_ids[unit], None))
-    rest = hidden & ~in_shown_units
-    whole_professions = ~decision.professions & ~in_shown_units.any(axis=0)
-    for unit, profession in zip(*np.nonzero(rest)):
-        put(unit, profession, (None, groups.profession_ids[profession] if whole_professions[profession] else None))
-    if any(size < min_group_size for size in pools.values()):
-        # Never with a release that protects the table; if it did happen, pool every hidden group.
-        pooled = int(counts[hidden].sum())
-        for unit, profession in zip(*np.nonzero(hidden)):
-            key = (groups.unit_ids[unit], groups.profession_ids[profession])
-            if pooled >= min_group_size:
-                labels[key] = (None, None)
-            else:
-                labels.pop(key, None)
-    return labels
-
-
 def response_table(programme: Programme, instrument: Instrument) -> ResponseTable:
-    """The responses of the programme's readable rounds that used its instrument, one row per response."""
+    """The responses of the programme's readable rounds that used its instrument, one row per response,
+    as far as the rounds' releases show them (see the module's docstring)."""
     ident = (instrument.id, instrument.version)
     rounds, other = [], []
     for measurement_round in gate.readable_rounds(programme):
         same = (measurement_round.instrument_id, measurement_round.instrument_version) == ident
         (rounds if same else other).append(measurement_round)
-    labels = {measurement_round.id: recoding(gate.groups(programme, measurement_round), programme.min_group_size)
-              for measurement_round in rounds}
+    shown = {measurement_round.id: gate.shown_answers(programme, measurement_round) for measurement_round in rounds}
     round_of = {r.id: r for r in rounds}
-    unit_names = {unit.id: unit.name for unit in programme.units} | {None: OTHER_UNITS}
-    profession_names = {p.id: p.name for p in programme.professions} | {None: OTHER_PROFESSIONS}
-    positions = {p.id: p.position for p in programme.professions} | {None: len(programme.professions)}
-    withheld = pooled = left_out = 0
+    unit_of = {unit.id: unit for unit in programme.units}
+    profession_of = {profession.id: profession for profession in programme.professions}
+    left_out = withheld = 0
     records = []
     for round_id, unit_id, profession_id, answers, comment in responses_of(rounds):
-        label = labels[round_id].get((unit_id, profession_id))
-        if label is None:
+        items = shown[round_id].get((unit_id, profession_id))
+        if items is None:
             left_out += 1
             continue
-        own = label == (unit_id, profession_id)
-        pooled += not own
-        if comment and not own:
-            comment = None
-            withheld += 1
-        unit_name, profession_name = unit_names[label[0]], profession_names[label[1]]
-        # Pooled units after the named ones, pooled professions after the named ones.
-        unit_order = (label[0] is None, normalise_name(unit_name))
-        records.append((round_of[round_id].number, unit_order, unit_name, positions[label[1]], profession_name,
-                        answers, comment or "", round_id))
+        values = [value if keep else WITHHELD
+                  for value, keep in zip(decode_answers(answers, instrument.scale.min), items)]
+        withheld += len(items) - sum(items)
+        unit, profession = unit_of[unit_id], profession_of[profession_id]
+        sort_values = [99 if value is None else 100 if value == WITHHELD else value for value in values]
+        records.append((round_of[round_id].number, normalise_name(unit.name), unit.name, profession.position,
+                        profession.name, sort_values, comment or "", values, round_id))
     # By round, unit, profession, then the answers themselves: never in the order they came in.
     records.sort(key=lambda record: record[:2] + record[3:4] + record[5:7])
     rows = [
-        [number, round_of[round_id].title, unit_name, profession_name,
-         *decode_answers(answers, instrument.scale.min), comment or None]
-        for number, _order, unit_name, _position, profession_name, answers, comment, round_id in records
+        [number, round_of[round_id].title, unit_name, profession_name, *values, comment or None]
+        for number, _key, unit_name, _position, profession_name, _sort, comment, values, round_id in records
     ]
     return ResponseTable(response_columns(instrument), rows, [r.number for r in rounds], [r.number for r in other],
-                         withheld, pooled, left_out)
+                         left_out, withheld)
 
 
 def codebook_table(programme: Programme, instrument: Instrument) -> list[list]:
@@ -180,24 +125,25 @@ def codebook_table(programme: Programme, instrument: Instrument) -> list[list]:
     rows: list[list] = [
         ["instrument", instrument.id, "", instrument.name.sv, instrument.name.en, "", "", instrument.version],
         ["programme", programme.slug, "", programme.name, "",
-         "Minsta gruppstorlek. Varje kombination av mätning, enhet och yrke i filen har minst så många "
-         "rader. Svar från grupper som anonymitetsregeln döljer står under en sammanslagen grupp: "
-         f"enhetens ”{OTHER_PROFESSIONS}”, eller ”{OTHER_UNITS}” med yrket eller med "
-         f"”{OTHER_PROFESSIONS}”. De sammanslagna grupperna kan inte delas upp med hjälp av "
-         "sammanställningens tabeller. Kommentarer finns bara från grupper som visas. En mätning med "
-         "färre svar än minsta gruppstorlek är utelämnad.",
-         "Minimum group size. Every combination of round, unit and profession in the file has at least "
-         "this many rows. Answers of groups the anonymity rule hides are listed under a pooled group: the "
-         f"unit's “{OTHER_PROFESSIONS}” (other professions), or “{OTHER_UNITS}” (other units) with "
-         f"the profession or with “{OTHER_PROFESSIONS}”. The pooled groups cannot be split with the "
-         "summary tables. Comments come only from groups that are shown. A round with fewer answers "
-         "than the minimum group size is left out.",
+         "Minsta gruppstorlek. Filen har bara svar från grupper (mätning × enhet × yrke) som "
+         "anonymitetsregeln visar, och varje grupp har minst så många rader. Ett påstående som regeln "
+         f"döljer för gruppen (för få svarade, eller det skyddar en annan grupp) står som ”{WITHHELD}”. "
+         "Kommentarer finns bara från grupper som visas.",
+         "Minimum group size. The file holds only answers of groups (round × unit × profession) that the "
+         "anonymity rule shows, and every group has at least this many rows. A statement the rule hides for "
+         f"the group (too few rated it, or it protects another group) is written “{WITHHELD}” (withheld). "
+         "Comments come only from groups that are shown.",
          programme.min_group_size],
         ["scale", "min", "", scale.min_label.sv, scale.min_label.en, "", "", scale.min],
         ["scale", "max", "", scale.max_label.sv, scale.max_label.en, "", "", scale.max],
         ["cannot_assess", "", "", instrument.cannot_assess.sv, instrument.cannot_assess.en,
          "En tom cell i svarsfilen. Vid import går också NA och ”kan inte bedöma” bra.",
          "An empty cell in the responses file. The import also takes NA and “cannot assess”.", ""],
+        ["withheld", WITHHELD, "", "Dold", "Withheld",
+         "Svaret finns men visas inte: anonymitetsregeln döljer påståendet för gruppen. En fil med "
+         f"”{WITHHELD}” kan inte importeras.",
+         "The answer exists but is not shown: the anonymity rule hides the statement for the group. A file "
+         f"with “{WITHHELD}” cannot be imported.", WITHHELD],
     ]
     for dimension in instrument.dimensions:
         rows.append(["dimension", dimension.key, "", dimension.name.sv, dimension.name.en,
@@ -208,23 +154,19 @@ def codebook_table(programme: Programme, instrument: Instrument) -> list[list]:
     columns = (
         (ROUND, "Mätning", "Round", "Mätningens nummer.", "The round's number."),
         (ROUND_TITLE, "Mätningens titel", "Round title", "Mätningens titel.", "The round's title."),
-        (UNIT, "Enhet", "Unit", f"Enhetens namn (t.ex. stadsdelsförvaltning), eller ”{OTHER_UNITS}”.",
-         f"The unit's name (e.g. district), or “{OTHER_UNITS}” (other units, pooled)."),
-        (PROFESSION, "Yrke", "Profession", f"Yrkets namn, eller ”{OTHER_PROFESSIONS}”.",
-         f"The profession's name, or “{OTHER_PROFESSIONS}” (other professions, pooled)."),
-        (COMMENT, "Kommentar", "Comment",
-         "Fritext. Bara kommentarer från grupper (mätning × enhet × yrke) som anonymitetsregeln inte döljer; "
-         "övriga är tomma.",
-         "Free text. Only comments of groups (round × unit × profession) that the anonymity rule does not "
-         "hide; the others are empty."),
+        (UNIT, "Enhet", "Unit", "Enhetens namn (t.ex. stadsdelsförvaltning).", "The unit's name (e.g. district)."),
+        (PROFESSION, "Yrke", "Profession", "Yrkets namn.", "The profession's name."),
+        (COMMENT, "Kommentar", "Comment", "Fritext.", "Free text."),
     )
     for key, label_sv, label_en, text_sv, text_en in columns:
         rows.append(["column", key, "", label_sv, label_en, text_sv, text_en, ""])
     rows.append(["note", "rows", "", "Rader", "Rows",
-                 "En rad per svar från avslutade mätningar, sorterade efter mätning, enhet, yrke och svar – inte "
-                 "i den ordning svaren kom in. Text som börjar med = + - @ har en ' framför.",
-                 "One row per response of closed rounds, sorted by round, unit, profession and answers, not in "
-                 "the order they came in. Text starting with = + - @ has a ' in front.", ""])
+                 "En rad per svar från avslutade mätningar, från de grupper som visas, sorterade efter mätning, "
+                 "enhet, yrke och svar – inte i den ordning svaren kom in. Svar från grupper som anonymitetsregeln "
+                 "döljer är utelämnade. Text som börjar med = + - @ har en ' framför.",
+                 "One row per response of closed rounds, of the groups that are shown, sorted by round, unit, "
+                 "profession and answers, not in the order they came in. Answers of groups the anonymity rule "
+                 "hides are left out. Text starting with = + - @ has a ' in front.", ""])
     return rows
 
 

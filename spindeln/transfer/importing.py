@@ -54,6 +54,8 @@ OPTIONAL_COLUMNS = (ROUND_TITLE, COMMENT, DATE)
 SEPARATORS = (";", ",", "\t")
 #: Cell texts (compared without case and extra spaces) meaning "cannot assess".
 CANNOT_ASSESS_TEXTS = frozenset({"", "na", "kan inte bedöma", "cannot assess"})
+#: What the raw export writes for an answer it withholds for anonymity; never imported.
+WITHHELD = "dold"
 #: A text cell starting with one of these is written with a leading ' so that no spreadsheet
 #: takes it for a formula (OWASP, CSV injection); the import takes the quote off again.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -345,6 +347,9 @@ def _rating(text: str, scale: Scale) -> int | None:
     """A scale value, or None for "cannot assess"."""
     if normalise_name(text) in CANNOT_ASSESS_TEXTS:
         return None
+    if normalise_name(text) == WITHHELD:
+        raise _BadCell(N_("“dold” is an answer an export withheld for anonymity: it is not in the file, so the "
+                          "row cannot be imported."))
     bounds = {"value": _shorten(text), "min": scale.min, "max": scale.max}
     if _WHOLE.match(text):
         value = int(text.split(".")[0])

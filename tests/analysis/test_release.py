@@ -111,11 +111,13 @@ def test_a_cover_hides_every_small_entry_and_leaves_no_small_set_determined(case
     decision = protect(weights, smallest, present=heads > 0, total_public=total_public, exact=exact)
     first = primary(weights, smallest)
     assert (decision.cells >= (first.cells & (heads > 0))).all() and (decision.units >= first.units).all()
-    assert not (decision.cells & (heads == 0)).any()  # an empty cell is known to be empty: no cover
     if total_public:
         assert not decision.total
         if 0 < weights.sum() < smallest:
-            return  # a round of fewer than min: only its head count, which is public
+            # A round of fewer than min: only its head count, which is public; not even which groups are empty.
+            assert decision.cells.all() and decision.units.all() and decision.professions.all()
+            return
+    assert not (decision.cells & (heads == 0)).any()  # an empty cell is known to be empty: no use as cover
     assert determined_small_sets(weights, heads > 0, decision, smallest) == []
 
 

@@ -100,8 +100,7 @@ class Findings:
     """What the attacker worked out that it must not have.
 
     `leaks` are figures of groups of 1 to min − 1 people; `few_raters` figures of an item that 1 to
-    min − 1 people of a larger group rated (the summary hides those too; the raw export, k-anonymous
-    on the group, lists such ratings without saying who gave them).
+    min − 1 people of a larger group rated.
     """
 
     leaks: list[str] = field(default_factory=list)
@@ -173,11 +172,11 @@ class Attacker:
                         self._learn(f"{item['key']}=answered", group)
                         self._learn_sum(item["key"], group)
 
-    def read_groups(self, groups: Iterable[list[Cell]]) -> None:
-        """Raw export: every listed group's rows are known in full, so every statistic of it is."""
-        for cells in groups:
+    def read_groups(self, groups: Iterable[tuple[list[Cell], set[str]]]) -> None:
+        """Raw export: every listed group's rows are known, in full for the items given."""
+        for cells, items in groups:
             self._learn("head", cells)
-            for item in self.truth.items:
+            for item in items:
                 self._learn_sum(item, cells)
                 for category in [*map(str, self.truth.scale), "cannot", "answered"]:
                     self._learn(f"{item}={category}", cells)
@@ -251,7 +250,8 @@ def _candidate_groups(truth: Truth, size: Callable[[Cell], int]) -> list[tuple[s
     return groups
 
 
-def attack(truth: Truth, ask: Callable[[Selection], dict], export_groups: Iterable[list[Cell]] = ()) -> Findings:
+def attack(truth: Truth, ask: Callable[[Selection], dict],
+           export_groups: Iterable[tuple[list[Cell], set[str]]] = ()) -> Findings:
     """Ask for every selection of the round, read an export's groups if given, and solve."""
     attacker = Attacker(truth)
     selections: list[Selection] = [(None, None)]

@@ -15,7 +15,6 @@ from spindeln.auth.operations import add_user
 from spindeln.db import db
 from spindeln.programmes.operations import add_profession, add_round, add_unit, close_round, create_programme
 from spindeln.survey.models import Response, decode_answers, encode_answers
-from spindeln.transfer.exporting import OTHER_PROFESSIONS, OTHER_UNITS
 from spindeln.web import instruments
 from tests.anonymity.attacker import Truth
 from tests.conftest import PASSWORD, login
@@ -98,37 +97,25 @@ def api_asker(client, programme, measurement_round):
     return ask
 
 
-def export_groups(client, programme, measurement_round, ask) -> list[list[tuple[str, str]]]:
-    """The raw export's groups of the round as sets of cells, as the attacker can tell them apart.
+def export_groups(client, programme, measurement_round) -> list[tuple[list[tuple[str, str]], set[str]]]:
+    """The raw export's groups of the round, each as (its cells, the items its rows show in full).
 
-    The codebook says how hidden groups are pooled; which groups are hidden the API shows. So a
-    pooled "Övriga yrkesgrupper" of a unit is that unit's hidden cells, and so on.
+    An item written "dold" (withheld) in a group's rows tells nothing of that item.
     """
     response = client.get(f"/transfer/{programme.slug}/responses.csv")
     assert response.status_code == 200
     rows = list(csv.reader(io.StringIO(response.get_data(as_text=True).lstrip("\ufeff"), newline=""), delimiter=";"))
     header, rows = rows[0], rows[1:]
-    names = {profession.name: profession.key for profession in programme.professions}
-    present = {(row[header.index("unit")], row[header.index("profession")]) for row in rows
-               if row[0] == str(measurement_round.number)}
-    units = [unit.name for unit in programme.units]
-    keys = [profession.key for profession in programme.professions]
-    cell_hidden = {(u, p): ask((u, p))["rounds"][0]["n_respondents"] is None for u in units for p in keys}
-    unit_hidden = {u: ask((u, None))["rounds"][0]["n_respondents"] is None for u in units}
-    groups = []
-    for unit, profession in present:
-        if unit != OTHER_UNITS and profession != OTHER_PROFESSIONS:
-            groups.append([(unit, names[profession])])
-        elif unit != OTHER_UNITS:
-            groups.append([(unit, p) for p in keys if cell_hidden[(unit, p)]])
-        elif profession != OTHER_PROFESSIONS:
-            groups.append([(u, names[profession]) for u in units if unit_hidden[u] and cell_hidden[(u, names[profession])]])
-    if (OTHER_UNITS, OTHER_PROFESSIONS) in present:
-        # The rest of the hidden cells of hidden units: those of professions not pooled by name.
-        by_name = {names[p] for u, p in present if u == OTHER_UNITS and p != OTHER_PROFESSIONS}
-        groups.append([(u, p) for u in units for p in keys
-                       if unit_hidden[u] and cell_hidden[(u, p)] and p not in by_name])
-    return groups
+    keys = {profession.name: profession.key for profession in programme.professions}
+    items = [column for column in header if column.startswith("q")]
+    shown: dict[tuple[str, str], set[str]] = {}
+    for row in rows:
+        if row[0] != str(measurement_round.number):
+            continue
+        group = (row[header.index("unit")], keys[row[header.index("profession")]])
+        full = {item for item in items if row[header.index(item)] != "dold"}
+        shown[group] = shown.get(group, full) & full
+    return [([group], full) for group, full in shown.items()]
 
 
 @pytest.fixture

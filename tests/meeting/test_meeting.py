@@ -4,7 +4,8 @@ import re
 
 from spindeln.db import db
 from spindeln.demo import create_demo
-from spindeln.programmes.operations import add_round
+from spindeln.programmes.operations import add_round, close_round
+from spindeln.web import instruments
 from tests.conftest import login, text_of
 
 
@@ -54,7 +55,7 @@ def test_too_small_a_round_shows_a_message_not_a_chart(client, admin, programme)
         form = respondent.get(path)
         answers = {f"q{i}": "6" for i in range(1, 10)} | {"unit": "farsta", "profession": "bvc_bmm"}
         respondent.post(path, data=hidden_fields(form.data) | answers)
-    small.close()
+    close_round(small, instruments())
     db.session.commit()
     login(client)
     page = client.get("/meeting/stis/rounds/1/radar")

@@ -17,7 +17,7 @@ from spindeln.auth.operations import add_user
 from spindeln.charts import format_number
 from spindeln.db import db
 from spindeln.demo import DEMO_SLUG, create_demo
-from spindeln.programmes.operations import add_round
+from spindeln.programmes.operations import add_round, close_round
 from spindeln.programmes.queries import find_profession, find_unit, round_by_number
 from spindeln.reports import handout
 from spindeln.reports.cli import report
@@ -195,7 +195,7 @@ def test_the_handout_speaks_english_when_asked(app, demo):
 def test_a_round_nobody_answered_has_no_handout(app, programme):
     measurement_round = add_round(programme, "Mätning 1 (vt 2018)")
     measurement_round.open()
-    measurement_round.close()
+    close_round(measurement_round, instruments())
     db.session.commit()
     with app.test_request_context("/"), force_locale("en"), pytest.raises(handout.NothingToShow) as refused:
         handout.collect(programme, 1, language="en")

@@ -10,7 +10,8 @@ from sqlalchemy import select
 from spindeln.auth.models import Role
 from spindeln.auth.operations import add_user
 from spindeln.db import db
-from spindeln.programmes.operations import add_round
+from spindeln.programmes.operations import add_round, close_round
+from spindeln.web import instruments
 from spindeln.survey.models import Response, encode_answers
 from tests.conftest import PASSWORD, csrf_token, login, text_of
 from tests.transfer.helpers import csv_bytes, database_counts
@@ -35,7 +36,8 @@ def closed_round(programme):
         db.session.add(Response(round_id=measurement_round.id, unit_id=farsta.id, profession_id=bvc.id,
                                 submitted_on=measurement_round.opens_on, answers=encode_answers([7] * 9, 1),
                                 comment=comment))
-    measurement_round.close()
+    db.session.flush()
+    close_round(measurement_round, instruments())
     db.session.commit()
     return measurement_round
 

@@ -8,24 +8,23 @@ from collections import Counter
 import numpy as np
 import openpyxl
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from spindeln.analysis.loader import build_summary
 from spindeln.db import db
 from spindeln.demo import create_demo
-from spindeln.programmes.models import Profession, Unit
+from spindeln.programmes.models import Profession, Programme, Unit
 from spindeln.programmes.operations import add_round, close_round
 from spindeln.results import gate
 from spindeln.survey.models import Response, encode_answers
 from spindeln.transfer.exporting import (
-    OTHER_PROFESSIONS,
-    OTHER_UNITS,
     codebook_download,
     response_table,
     responses_download,
     summary_download,
 )
 from spindeln.web import instrument_of, instruments
+from spindeln.transfer.importing import WITHHELD, ImportRejected
 from tests.transfer.helpers import run_import
 
 
@@ -41,37 +40,55 @@ def comparable(summary: dict) -> str:
     return json.dumps({key: value for key, value in summary.items() if key != "programme"}, sort_keys=True)
 
 
-def _whole_rounds(summary: dict) -> str:
-    """The figures of the whole rounds (no unit or profession chosen); not the professions side by side."""
-    return json.dumps({key: summary[key] for key in ("rounds", "comparisons", "trend")}, sort_keys=True)
-
-
 @pytest.mark.parametrize("file_format", ["csv", "xlsx"])
-def test_export_then_import_gives_the_same_whole_rounds(demo, file_format):
-    # The demo's hidden groups are pooled in the export, so units and professions differ in the copy;
-    # every respondent is still there, and the whole rounds' figures are the same.
-    closed = [r.number for r in demo.rounds if r.state.value == "closed"]
-    assert closed == [1, 2, 3, 4, 5, 6]
-    original = build_summary(db.session, demo, instruments(), round_numbers=closed)
+def test_the_raw_export_holds_the_rows_of_shown_groups_and_withholds_hidden_answers(demo, file_format):
     download, table = responses_download(demo, instrument_of(demo), file_format)
-    assert table.rounds == closed and table.withheld_comments > 0 and table.pooled_rows > 0
-    assert table.left_out_rows == 0
+    assert table.rounds == [1, 2, 3, 4, 5, 6] and table.left_out_rows > 0 and table.withheld_answers > 0
+    groups = Counter((row[0], row[2], row[3]) for row in table.rows)
+    assert min(groups.values()) >= demo.min_group_size
+    # Skärholmen's two from BVC/BMM are not in the file, nor any group the release hides.
+    assert not any(unit == "Skärholmen" and profession == "BVC/BMM" for _round, unit, profession in groups)
+    left_out = 0
+    for measurement_round in gate.readable_rounds(demo):
+        round_groups = gate.groups(demo, measurement_round)
+        for unit in demo.units:
+            for profession in demo.professions:
+                listed = groups.get((measurement_round.number, unit.name, profession.name), 0)
+                shown = round_groups.shown(unit.id, profession.id)
+                assert listed == (round_groups.count(unit.id, profession.id) if shown else 0)
+                left_out += 0 if shown else int(round_groups.counts[round_groups.unit_ids.index(unit.id),
+                                                                    round_groups.profession_ids.index(profession.id)])
+    assert left_out == table.left_out_rows
+    # An answer is withheld exactly where the summary hides the item for the group.
+    for number, unit_name, profession_name in list(groups)[:12]:
+        unit = next(u for u in demo.units if u.name == unit_name)
+        profession = next(p for p in demo.professions if p.name == profession_name)
+        entry = build_summary(db.session, demo, instruments(), [number], unit, profession)["rounds"][0]
+        rows = [row for row in table.rows if (row[0], row[2], row[3]) == (number, unit_name, profession_name)]
+        for position, item in enumerate(entry["items"]):
+            assert {row[4 + position] == WITHHELD for row in rows} == {item["suppressed"]}, (number, unit_name, item)
 
-    result = run_import(download.data, slug="kopia", create=True, filename=download.filename)
-    assert result.total == len(table.rows) == sum(entry["n_respondents"] for entry in original["rounds"])
-    copy = build_summary(db.session, result.programme, instruments())
-    assert _whole_rounds(copy) == _whole_rounds(original)
+
+def test_an_export_with_withheld_answers_is_not_imported_as_responses(demo):
+    download, table = responses_download(demo, instrument_of(demo), "csv")
+    assert table.withheld_answers
+    with pytest.raises(ImportRejected) as rejected:
+        run_import(download.data, slug="kopia", create=True, filename=download.filename)
+    assert "withheld for anonymity" in str(rejected.value)
+    assert db.session.scalar(select(func.count()).select_from(Programme).where(Programme.slug == "kopia")) == 0
 
 
-def test_export_then_import_gives_the_same_summary_when_nothing_is_pooled(programme, instrument):
+def test_export_then_import_gives_the_same_summary_when_nothing_is_hidden(programme, instrument):
     rng = np.random.default_rng(5)
     for number in (1, 2):
         measurement_round = add_round(programme, f"Mätning {number}")
         measurement_round.open()
         for unit in programme.units:
             for profession in programme.professions:
-                for _ in range(int(rng.integers(3, 7))):
-                    answers = [int(v) if v < 11 else None for v in rng.integers(1, 12, size=9)]
+                for person in range(int(rng.integers(6, 9))):
+                    # Everyone rates everything, but the first of each group cannot assess the last item.
+                    answers = [int(v) for v in rng.integers(1, 11, size=9)]
+                    answers[8] = None if person == 0 else answers[8]
                     db.session.add(Response(round_id=measurement_round.id, unit_id=unit.id, profession_id=profession.id,
                                             submitted_on=measurement_round.opens_on,
                                             answers=encode_answers(answers, 1)))
@@ -80,29 +97,10 @@ def test_export_then_import_gives_the_same_summary_when_nothing_is_pooled(progra
     db.session.commit()
     original = build_summary(db.session, programme, instruments())
     download, table = responses_download(programme, instrument, "csv")
-    assert table.pooled_rows == 0
+    if table.withheld_answers or table.left_out_rows:
+        pytest.fail("the data of this test should hide nothing")
     result = run_import(download.data, slug="kopia", create=True, filename=download.filename)
     assert comparable(build_summary(db.session, result.programme, instruments())) == comparable(original)
-
-
-def test_every_group_in_the_raw_export_has_at_least_the_minimum_and_pools_what_is_hidden(demo):
-    table = response_table(demo, instrument_of(demo))
-    groups = Counter((row[0], row[2], row[3]) for row in table.rows)
-    assert min(groups.values()) >= demo.min_group_size
-    # Skärholmen's two from BVC/BMM are never named, and neither is any group the release hides.
-    assert not any(unit == "Skärholmen" and profession == "BVC/BMM" for _round, unit, profession in groups)
-    for measurement_round in gate.readable_rounds(demo):
-        round_groups = gate.groups(demo, measurement_round)
-        for unit in demo.units:
-            for profession in demo.professions:
-                named = groups.get((measurement_round.number, unit.name, profession.name), 0)
-                if round_groups.shown(unit.id, profession.id):
-                    assert named == round_groups.count(unit.id, profession.id)
-                else:
-                    assert named == 0
-    pooled = {(unit, profession) for _round, unit, profession in groups
-              if unit == OTHER_UNITS or profession == OTHER_PROFESSIONS}
-    assert pooled
 
 
 def test_responses_csv_is_for_swedish_excel_and_sorted_without_revealing_the_order_of_arrival(demo):
@@ -112,10 +110,9 @@ def test_responses_csv_is_for_swedish_excel_and_sorted_without_revealing_the_ord
     assert text.count("\r\n") == len(table.rows) + 1
     header, *rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=";"))
     assert header == ["round", "round_title", "unit", "profession", *[f"q{i}" for i in range(1, 10)], "comment"]
-    # Pooled groups come after the named ones: "Övriga enheter" after the units, "Övriga yrkesgrupper"
-    # after the professions.
-    positions = {p.name: p.position for p in demo.professions} | {OTHER_PROFESSIONS: len(demo.professions)}
-    keys = [(int(r[0]), r[2] == OTHER_UNITS, r[2].casefold(), positions[r[3]], [int(v) if v else 99 for v in r[4:13]])
+    positions = {p.name: p.position for p in demo.professions}
+    order = {"": 99, WITHHELD: 100}
+    keys = [(int(r[0]), r[2].casefold(), positions[r[3]], [order[v] if v in order else int(v) for v in r[4:13]])
             for r in rows]
     assert keys == sorted(keys)
     assert "" in {cell for row in rows for cell in row[4:13]}  # "cannot assess" is an empty cell
@@ -136,8 +133,10 @@ def test_comments_of_hidden_groups_are_left_out(demo):
     comments = {row[-1] for row in table.rows}
     assert "Hemlig kommentar från BVC i Skärholmen" not in comments
     assert len(comments - {None}) > 0
-    # The ratings of the hidden group are still there, pooled: only the free text is withheld.
-    assert sum(1 for row in table.rows if row[0] == 1) == gate.groups(demo, first_round).count()
+    # The hidden group's rows are not in the file at all: only the shown groups' are.
+    round_groups = gate.groups(demo, first_round)
+    shown = sum(round_groups.count(u.id, p.id) or 0 for u in demo.units for p in demo.professions)
+    assert sum(1 for row in table.rows if row[0] == 1) == shown < round_groups.count()
 
 
 def test_the_xlsx_holds_the_responses_and_the_codebook(demo):
@@ -146,7 +145,7 @@ def test_the_xlsx_holds_the_responses_and_the_codebook(demo):
     assert workbook.sheetnames == ["responses", "codebook"]
     rows = list(workbook["responses"].iter_rows(values_only=True))
     assert len(rows) == len(table.rows) + 1
-    assert all(isinstance(value, int) or value is None for row in rows[1:] for value in row[4:13])
+    assert all(isinstance(value, int) or value in (None, WITHHELD) for row in rows[1:] for value in row[4:13])
     codebook = list(workbook["codebook"].iter_rows(values_only=True))
     workbook.close()
     kinds = {row[0] for row in codebook[1:]}
@@ -187,8 +186,6 @@ def test_summary_exports_follow_the_contract_with_hidden_figures_empty(demo):
 
 
 def test_a_suppressed_row_is_marked_and_has_no_figures(programme, instrument):
-    from spindeln.programmes.operations import add_round
-
     measurement_round = add_round(programme, "Mätning 1")
     measurement_round.open()
     farsta = programme.units[0]
@@ -196,7 +193,8 @@ def test_a_suppressed_row_is_marked_and_has_no_figures(programme, instrument):
     for _ in range(2):
         db.session.add(Response(round_id=measurement_round.id, unit_id=farsta.id, profession_id=bvc.id,
                                 submitted_on=measurement_round.opens_on, answers=encode_answers([5] * 9, 1)))
-    measurement_round.close()
+    db.session.flush()
+    close_round(measurement_round, instruments())
     db.session.commit()
     text = summary_download(programme, "csv").data.decode("utf-8-sig")
     header, *rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=";"))

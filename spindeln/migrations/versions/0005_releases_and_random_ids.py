@@ -1,9 +1,10 @@
 """Frozen releases, random response ids, receipts without an order.
 
 - `round_releases`: each closed round's release (which groups show figures), decided once.
-- Response ids become random 62-bit numbers (BIGINT on PostgreSQL, the rowid on SQLite), given to
-  the existing responses too, and the rows are written anew in the order of the new ids: ids in
-  the order of submission told that order to anyone who could match it with the live count.
+- Response ids become random numbers from 1 to 2**62 (BIGINT on PostgreSQL, the rowid on SQLite),
+  given to the existing responses too, and the rows are written anew in the order of the new ids:
+  ids (and bytes) in the order of submission told that order to anyone who could match it with the
+  live count.
 - Receipts of closed rounds are deleted (a closed round takes no form), and on SQLite the receipts
   table has no rowid, so it keeps receipts in the order of their digests.
 - The packed arrays are dropped: they recorded the old ids; the next read packs them again.
@@ -44,20 +45,23 @@ def upgrade():
         op.execute("DROP SEQUENCE IF EXISTS responses_id_seq")
         op.execute("ALTER TABLE responses ALTER COLUMN id TYPE BIGINT")
         op.execute("ALTER TABLE round_arrays ALTER COLUMN last_response_id TYPE BIGINT")
-        # New ids from 60 random bits, then every row written again in the order of its new id.
-        op.execute("CREATE TEMPORARY TABLE responses_renumbered AS SELECT * FROM responses")
-        op.execute("UPDATE responses_renumbered SET id = ('x' || substr(md5(random()::text || id::text), 1, 15))"
-                   "::bit(60)::bigint + 1")
-        op.execute("TRUNCATE responses")
-        op.execute("INSERT INTO responses SELECT * FROM responses_renumbered ORDER BY id")
-        op.execute("DROP TABLE responses_renumbered")
+        random_id = ("(('x' || substr(md5(random()::text || id::text), 1, 16))::bit(64)::bigint"
+                     " & 4611686018427387903) + 1")
     else:
-        # SQLite keeps a table in rowid order: a new random rowid moves the row to its new place.
-        op.execute("UPDATE responses SET id = (abs(random()) % 4611686018427387904) + 1")
         with op.batch_alter_table('submission_receipts', recreate='always',
                                   table_kwargs={'sqlite_with_rowid': False}) as batch_op:
             pass
+        random_id = "(abs(random() / 2) % 4611686018427387904) + 1"
+    # New ids from 1 to 2**62, then every row written again in the order of its new id (on SQLite
+    # with secure_delete on, so the bytes in their old order are overwritten).
+    op.execute("CREATE TEMPORARY TABLE responses_renumbered AS SELECT * FROM responses")
+    op.execute(f"UPDATE responses_renumbered SET id = {random_id}")
+    op.execute("DELETE FROM responses")
+    op.execute("INSERT INTO responses SELECT * FROM responses_renumbered ORDER BY id")
+    op.execute("DROP TABLE responses_renumbered")
 
 
 def downgrade():
-    op.drop_table('round_releases')
+    raise NotImplementedError(
+        "0005 cannot be undone: response ids are random 62-bit numbers now, and releases are records. "
+        "Restore a backup taken before the upgrade instead.")
