@@ -34,8 +34,9 @@ millisecond for a round of thousands of units.
 cut, each disclosure the audit finds adding the inequality that some entry breaking it is hidden or
 its cells hold min people, until the audit finds nothing; for larger tables by the line-by-line
 rule of `suppression.suppress` followed by the exact audit, which repairs what it finds by hiding
-the cheapest entry that breaks each disclosure. Both end with the same audit; `protect` never
-returns a table that fails it.
+the cheapest entry that breaks each disclosure (also when the solver runs out of time). Both end
+with the same audit; `protect` returns no table that fails it, but for one made so on purpose: a
+round of fewer than min people, whose public head count is its only figure.
 
 Pure: numpy and scipy in, plain data out.
 """
@@ -61,8 +62,9 @@ from spindeln.analysis.suppression import Suppression, suppress
 RULE = "whole-table/1"
 #: Tables with at most this many hideable entries get an exactly minimal cover.
 EXACT_LIMIT = 1000
-#: Seconds the exact solver may take for one table before the heuristic is used instead.
-EXACT_SECONDS = 10.0
+#: Seconds the exact solver may take for one table before the heuristic is used instead (a city's
+#: table takes a few milliseconds; the limit bounds how long closing a round can take).
+EXACT_SECONDS = 3.0
 #: Past this many contracted profession-side nodes the audit checks cut by cut with max-flow.
 ENUMERATION_LIMIT = 14
 
@@ -215,11 +217,9 @@ class _Graph:
 
     def __init__(self, weights: np.ndarray, present: np.ndarray, hidden: Suppression):
         self.weights = np.asarray(weights, dtype=np.int64)
-        self.present = np.asarray(present, dtype=bool)
-        self.hidden = hidden
         units, professions = self.weights.shape
         self.shape = (units, professions)
-        self.all_units, self.all_professions = units + professions, units + professions + 1
+        all_units, all_professions = units + professions, units + professions + 1
         parent = np.arange(units + professions + 2)
 
         def find(node: int) -> int:
@@ -235,18 +235,17 @@ class _Graph:
 
         # A hidden margin gives no equation: its two ends share one potential.
         for unit in np.flatnonzero(hidden.units):
-            join(int(unit), self.all_professions)
+            join(int(unit), all_professions)
         for profession in np.flatnonzero(hidden.professions):
-            join(units + int(profession), self.all_units)
+            join(units + int(profession), all_units)
         if hidden.total:
-            join(self.all_units, self.all_professions)
+            join(all_units, all_professions)
         self.node_class = np.array([find(node) for node in range(units + professions + 2)])
         # The profession-side classes: those holding a profession node, A or B. A unit whose total is
         # shown stays a class of its own, touching only these.
         self.big = np.unique(self.node_class[units:])
-        self.big_index = {int(node): index for index, node in enumerate(self.big)}
         self.small_units = np.flatnonzero(self.node_class[:units] == np.arange(units))
-        cell_units, cell_professions = np.nonzero(hidden.cells & self.present)
+        cell_units, cell_professions = np.nonzero(hidden.cells & np.asarray(present, dtype=bool))
         tails = self.node_class[cell_units]
         heads = self.node_class[units + cell_professions]
         keep = tails != heads  # a cell inside one class is never part of a determined set
@@ -417,7 +416,7 @@ def protect(weights: np.ndarray, min_group_size: int, *, present: np.ndarray | N
         solved = _solve_exact(weights, present, costs, hidden, hideable, min_group_size) if use_exact else None
         if solved is not None:
             hidden = solved
-        elif not use_exact:
+        else:
             hidden = _only(union(hidden, suppress(weights, min_group_size, start=hidden)), hideable)
         hidden = _repair(weights, present, costs, hidden, hideable, min_group_size)
     # What `start` hides stays hidden, empty entries too: an item never shows what its round hides.
@@ -442,68 +441,25 @@ def _count(decision: Suppression) -> int:
 
 def _repair(weights, present, costs, hidden: Suppression, hideable: Suppression, min_group_size: int) -> Suppression:
     """Hide the cheapest entry that breaks each disclosure the audit finds, until it finds none."""
-    unit_costs, profession_costs, total_cost = margins(costs)
-    cells, units, professions, total = (hidden.cells.copy(), hidden.units.copy(), hidden.professions.copy(),
-                                        hidden.total)
-    unit_count, profession_count = weights.shape
-    all_units, all_professions = unit_count + profession_count, unit_count + profession_count + 1
+    entries = _Entries(hideable)
+    flags = entries.vector(hidden)
+    cost = entries.costs(costs)
+    is_margin = np.arange(entries.size) >= len(entries.cells)
     while True:
-        current = Suppression(cells=cells, units=units, professions=professions, total=bool(total))
+        current = entries.decision(flags)
         disclosures = audit(weights, present, current, min_group_size)
         if not disclosures:
             return current
         for disclosure in disclosures:
-            side = disclosure.side
+            breaking, leaving = entries.crossing(disclosure.side, weights)
             # Already broken by an earlier repair of this pass?
-            if not _still_disclosed(weights, present, cells, units, professions, total, side, min_group_size):
+            if (breaking & flags).any() or not 1 <= int(leaving @ flags) < min_group_size:
                 continue
-            options: list[tuple[int, int, str, tuple]] = []
-            unit_side, profession_side = side[:unit_count], side[unit_count:all_units]
-            for unit in np.flatnonzero(hideable.units & ~units & (unit_side != side[all_professions])):
-                options.append((int(unit_costs[unit]), 1, "unit", (int(unit),)))
-            for profession in np.flatnonzero(hideable.professions & ~professions
-                                             & (profession_side != side[all_units])):
-                options.append((int(profession_costs[profession]), 1, "profession", (int(profession),)))
-            if hideable.total and not total and side[all_units] != side[all_professions]:
-                options.append((int(total_cost), 1, "total", ()))
-            shown_cells = hideable.cells & ~cells
-            entering = shown_cells & ~unit_side[:, None] & profession_side[None, :]
-            for unit, profession in zip(*np.nonzero(entering)):
-                options.append((int(costs[unit, profession]), 0, "cell", (int(unit), int(profession))))
-            leaving = shown_cells & unit_side[:, None] & ~profession_side[None, :] \
-                & (weights >= min_group_size - disclosure.weight)
-            for unit, profession in zip(*np.nonzero(leaving)):
-                options.append((int(costs[unit, profession]), 0, "cell", (int(unit), int(profession))))
-            if not options:
+            # Hide an entry that breaks X, or a cell leaving X big enough to lift its people to min.
+            options = np.flatnonzero(~flags & (breaking | (leaving >= max(1, min_group_size - disclosure.weight))))
+            if not options.size:
                 raise AssertionError("a disclosure that no entry can break: the table's total would have to be hidden")
-            _cost, _order, kind, index = min(options)
-            if kind == "cell":
-                cells[index] = True
-            elif kind == "unit":
-                units[index] = True
-            elif kind == "profession":
-                professions[index] = True
-            else:
-                total = True
-
-
-def _still_disclosed(weights, present, cells, units, professions, total, side, min_group_size) -> bool:
-    """Whether X is still a closed set with a small determined boundary after this pass's repairs."""
-    unit_count, profession_count = weights.shape
-    all_units, all_professions = unit_count + profession_count, unit_count + profession_count + 1
-    unit_side, profession_side = side[:unit_count], side[unit_count:all_units]
-    if (units & (unit_side != side[all_professions])).any():
-        return False
-    if (professions & (profession_side != side[all_units])).any():
-        return False
-    if total and side[all_units] != side[all_professions]:
-        return False
-    hidden_cells = cells & present
-    if (hidden_cells & ~unit_side[:, None] & profession_side[None, :]).any():
-        return False
-    leaving = hidden_cells & unit_side[:, None] & ~profession_side[None, :]
-    weight = int(weights[leaving].sum())
-    return 1 <= weight < min_group_size
+            flags[options[np.lexsort((options, is_margin[options], cost[options]))[0]]] = True
 
 
 @contextmanager
@@ -616,24 +572,28 @@ class _Entries:
             parts.append(np.array([total_cost]))
         return np.concatenate(parts).astype(np.float64)
 
-    def cut(self, side: np.ndarray, weights: np.ndarray, min_group_size: int) -> np.ndarray:
-        """The coefficients of the cut a disclosure X gives: min for each entry that breaks it when
-        hidden (a cell entering X, a total crossing its edge), people for each cell leaving X."""
+    def crossing(self, side: np.ndarray, weights: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """For a node set X (a disclosure's `side`): which entries break it when hidden (a cell entering X,
+        a total across its edge), and the people of each cell leaving X (0 for every other entry)."""
         units, professions = self.shape
         all_units, all_professions = units + professions, units + professions + 1
-        row = []
-        if len(self.cells):
-            unit_in, profession_in = side[self.cells[:, 0]], side[units + self.cells[:, 1]]
-            people = weights[self.cells[:, 0], self.cells[:, 1]]
-            row.append(np.where(profession_in & ~unit_in, min_group_size,
-                                np.where(unit_in & ~profession_in, people, 0)))
-        else:
-            row.append(np.zeros(0))
-        row.append(np.where(side[self.units] != side[all_professions], min_group_size, 0))
-        row.append(np.where(side[all_units] != side[units + self.professions], min_group_size, 0))
-        if self.total:
-            row.append(np.array([min_group_size if side[all_units] != side[all_professions] else 0]))
-        return np.concatenate(row).astype(np.float64)
+        unit_in, profession_in = side[self.cells[:, 0]], side[units + self.cells[:, 1]]
+        breaking = np.concatenate([
+            profession_in & ~unit_in,
+            side[self.units] != side[all_professions],
+            side[all_units] != side[units + self.professions],
+            [side[all_units] != side[all_professions]] if self.total else [],
+        ]).astype(bool)
+        people = weights[self.cells[:, 0], self.cells[:, 1]] if len(self.cells) else np.zeros(0, dtype=np.int64)
+        leaving = np.concatenate([np.where(unit_in & ~profession_in, people, 0),
+                                  np.zeros(self.size - len(self.cells), dtype=np.int64)])
+        return breaking, leaving.astype(np.int64)
+
+    def cut(self, side: np.ndarray, weights: np.ndarray, min_group_size: int) -> np.ndarray:
+        """The coefficients of the cut a disclosure X gives: min for each entry that breaks it when
+        hidden, people for each cell leaving X."""
+        breaking, leaving = self.crossing(side, weights)
+        return np.where(breaking, min_group_size, leaving).astype(np.float64)
 
 
 def _solve_exact(weights, present, costs, hidden: Suppression, hideable: Suppression,

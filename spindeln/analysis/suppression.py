@@ -1,7 +1,12 @@
-"""The anonymity rule: which groups of a round may show figures.
+"""The suppression pattern of a table, and the line-by-line rule the release starts large tables with.
 
-Suppression is decided per round on the whole unit × profession table of counts, whatever the
-question asked, so that no two shown figures can be subtracted to reveal a small group:
+`Suppression` says which entries of one round's unit × profession table are hidden: cells, unit
+totals, profession totals, the round's total. The release (`release.py`) decides it on the whole
+table with an exact audit; for tables too large for its exact solver it starts from the line-by-line
+rule here, which alone does not protect every table (rows and columns together can still give a
+cell away), and then repairs what the audit finds.
+
+The line-by-line rule:
 
 1. Primary: every cell, unit total, profession total and the round total with 0 < n < min.
 2. Complementary: a *line* is a set of groups whose sum is itself shown: a unit's professions
@@ -12,12 +17,6 @@ question asked, so that no two shown figures can be subtracted to reveal a small
    left to suppress and the one suppressed member is the line's only nonzero member, the line's
    sum is suppressed instead (it equals that member).
 3. Step 2 repeats until nothing changes.
-
-A line's sum minus its shown members then always reveals a group of at least min respondents
-made of two or more suppressed groups, never one suppressed group alone. The same rule runs for
-each item on the counts of numeric answers (and for each dimension on the respondents who have a
-score), starting from the respondents' suppression, so that an item answered by fewer than min
-people is not shown, directly or by subtraction. See docs/anonymity.md.
 """
 
 from __future__ import annotations
