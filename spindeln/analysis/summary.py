@@ -43,7 +43,8 @@ WHOLE_INSTRUMENT = "all"
 SMALL_SAMPLE = 10
 DEFAULT_MIN_GROUP_SIZE = 3
 
-__all__ = ["ResponseData", "RoundInfo", "SCHEMA", "decide_releases", "summarise", "summarise_mixed"]
+__all__ = ["ResponseData", "RoundInfo", "SCHEMA", "decide_releases", "dimension_items", "summarise",
+           "summarise_mixed"]
 
 
 def summarise(
@@ -244,12 +245,19 @@ class _Tables:
     score_values: dict[str, np.ndarray]
 
 
-def _dimension_items(instrument: Instrument) -> dict[str, list[int]]:
-    """The item positions of each dimension, then of the whole instrument."""
+def dimension_items(instrument: Instrument) -> dict[str, list[int]]:
+    """The item positions of each dimension, then of the whole instrument ("all").
+
+    The whole instrument is its core: the items of the dimensions of the analysis model, without the
+    context groups (STIS's two items on the support itself and the users' influence), which say
+    something else; an instrument of context groups only has every item in it.
+    """
     keys = instrument.item_keys
     groups = {dimension.key: [keys.index(item.key) for item in instrument.items_of(dimension.key)]
               for dimension in instrument.dimensions}
-    groups[WHOLE_INSTRUMENT] = list(range(len(keys)))
+    core = sorted(position for dimension in instrument.dimensions if not dimension.context
+                  for position in groups[dimension.key])
+    groups[WHOLE_INSTRUMENT] = core or list(range(len(keys)))
     return groups
 
 
@@ -309,20 +317,21 @@ def _tally(data: ResponseData, instrument: Instrument, rounds: list[RoundInfo],
     scored: dict[str, np.ndarray] = {}
     score_counts: dict[str, np.ndarray] = {}
     score_values: dict[str, np.ndarray] = {}
-    dimension_items = _dimension_items(instrument)
-    # The dimensions usually cover every item once: then the whole instrument's sums are theirs added.
-    partition = sorted(column for key, columns in dimension_items.items() if key != WHOLE_INSTRUMENT
-                       for column in columns)
+    items_of = dimension_items(instrument)
+    core_keys = {dimension.key for dimension in instrument.dimensions if not dimension.context}
+    # The core dimensions usually cover the core items once: then the whole instrument's sums are theirs added.
+    partition = sorted(column for key in core_keys for column in items_of[key])
     unanswered_in_dimensions = np.zeros(codes.shape[1], dtype=np.int32)
     code_sums_of_dimensions = np.zeros(selected_codes.shape[1], dtype=np.int32)
-    for key, columns in dimension_items.items():
+    for key, columns in items_of.items():
         if key == WHOLE_INSTRUMENT and partition == columns:
             unanswered_in_dimension, code_sums = unanswered_in_dimensions, code_sums_of_dimensions
         else:
             unanswered_in_dimension = _add_rows(cannot_assess, columns)
             code_sums = _add_rows(selected_codes, columns)
-            unanswered_in_dimensions += unanswered_in_dimension
-            code_sums_of_dimensions += code_sums
+            if key in core_keys:
+                unanswered_in_dimensions += unanswered_in_dimension
+                code_sums_of_dimensions += code_sums
         # A respondent's score is (sum of positions) / (items answered); the pair is tallied
         # exactly as one bin, so the mean, SD and Cliff's delta of scores come from counts too.
         no_score = unanswered_in_dimension == len(columns)
@@ -394,10 +403,9 @@ def _analyse_part(data: ResponseData, instrument: Instrument, rounds: list[Round
 
 def _decide(tables: _Tables, index: int, instrument: Instrument, min_group_size: int) -> RoundRelease:
     """The release of round `index` of the tables (`release.decide_round`)."""
-    dimension_items = _dimension_items(instrument)
+    items_of = dimension_items(instrument)
     return decide_round(tables.respondents[index], tables.answered[index],
-                        {key: tables.scored[key][index] for key in dimension_items}, dimension_items,
-                        min_group_size)
+                        {key: tables.scored[key][index] for key in items_of}, items_of, min_group_size)
 
 
 def decide_releases(data: ResponseData, instrument: Instrument, rounds: list[RoundInfo], *,
@@ -433,7 +441,7 @@ def _analyse_round(index: int, info: RoundInfo, instrument: Instrument, tables: 
 
     dimensions: list[DimensionEntry] = []
     dimension_distributions: dict[str, Distribution | None] = {}
-    for key, columns in _dimension_items(instrument).items():
+    for key, columns in dimension_items(instrument).items():
         suppressed = dimension_rules[key].group(selection.unit, selection.profession)
         distribution = None if suppressed else Distribution.of(
             tables.score_values[key], tables.score_counts[key][index])

@@ -23,10 +23,11 @@ from sqlalchemy import func, select
 from spindeln.analysis.groups import RespondentGroups, respondent_groups
 from spindeln.analysis.loader import build_summary, load_respondent_groups, load_round_release, round_fingerprints
 from spindeln.analysis.schema import Summary
+from spindeln.analysis.summary import dimension_items
 from spindeln.db import db
 from spindeln.programmes.models import Profession, Programme, Unit
 from spindeln.survey.models import ReleaseRecord, Response, Round, RoundState
-from spindeln.web import instruments
+from spindeln.web import instrument_of, instruments
 
 logger = logging.getLogger(__name__)
 
@@ -172,19 +173,27 @@ def shown_answers(programme: Programme, measurement_round: Round) -> dict[tuple[
     """What a readable round's release shows row by row: for each shown (unit id, profession id) group
     with respondents, which items (in instrument order) its rows may show.
 
-    The raw export lists exactly this: the rows of hidden groups are not in it at all, and an item
-    the release hides for a group is withheld in that group's rows.
+    The raw export lists exactly this: the rows of hidden groups are not in it at all; and in a shown
+    group, an item is withheld where the release hides it, or hides a dimension it belongs to
+    (the whole instrument included). Rows tie each person's answers together, and a dimension's
+    mean and SD over a larger group, where it is shown, would otherwise let the withheld answers be
+    solved person by person from the others.
     """
     if not is_readable(measurement_round):
         raise SelectionError(f"round {measurement_round.number} has no results (not closed)")
     require_released([measurement_round])
     data, units, professions, release = load_round_release(db.session, programme, measurement_round, instruments())
     round_groups = respondent_groups(data.unit_id, data.profession_id, units, professions, release.respondents)
+    items_of = dimension_items(instrument_of(measurement_round))
+    dimensions_of = [[key for key, members in items_of.items() if position in members]
+                     for position in range(len(release.items))]
     shown = {}
     for u, unit_id in enumerate(units):
         for p, profession_id in enumerate(professions):
             if round_groups.counts[u, p] and not release.respondents.cells[u, p]:
-                shown[(unit_id, profession_id)] = tuple(not item.cells[u, p] for item in release.items)
+                shown[(unit_id, profession_id)] = tuple(
+                    not item.cells[u, p] and not any(release.dimensions[key].cells[u, p] for key in keys)
+                    for item, keys in zip(release.items, dimensions_of))
     return shown
 
 

@@ -148,9 +148,11 @@ def test_4_the_raw_export_holds_only_what_the_release_shows(app, researcher, rng
                 assert len(listed) == (shown["n_respondents"] or 0), (unit.name, profession.key)
                 for item in shown["items"]:
                     column = header.index(item["key"])
-                    hidden = {row[column] == "dold" for row in listed}
-                    assert hidden <= {item["suppressed"]}, (unit.name, profession.key, item["key"])
-                    withheld += bool(listed) and item["suppressed"]
+                    # Withheld where the item is hidden, or a dimension it belongs to (the whole instrument too).
+                    expected = item["suppressed"] or any(d["suppressed"] for d in shown["dimensions"]
+                                                         if item["key"] in d["items"])
+                    assert {row[column] == "dold" for row in listed} <= {expected}, (unit.name, profession.key, item["key"])
+                    withheld += bool(listed) and expected
     assert min(len(listed) for listed in groups.values()) >= 3 and withheld
 
 
@@ -218,3 +220,55 @@ def test_6_no_page_chart_download_or_answer_is_kept_by_the_browser(app, research
     style = researcher.get("/static/spindeln.css")
     assert "no-store" not in style.headers.get("Cache-Control", "")
     style.close()
+
+
+def _assignments_matching(q8_values, q9_multiset, score_sum, score_squares):
+    """Every way to give the q9 answers (None: cannot assess) to the people whose q8 is known, such that
+    their sammanhang scores (mean of q8 and q9, or q8 alone) have the given sum and sum of squares."""
+    found = set()
+    for order in set(itertools.permutations(q9_multiset)):
+        scores = [q8 if q9 is None else (q8 + q9) / 2 for q8, q9 in zip(q8_values, order)]
+        if abs(sum(scores) - score_sum) < 1e-6 and abs(sum(s * s for s in scores) - score_squares) < 1e-6:
+            found.add(order)
+    return found
+
+
+def test_4b_no_withheld_answer_can_be_solved_from_the_rows_and_a_dimension_shown_around_them(app, researcher, rng):
+    # Three advisers in U1, one of whom rated q9; q9 is hidden for them and, as cover, for the open
+    # preschool. The context dimension (q8, q9) is shown for U1 as a whole. With the others' q8 in
+    # the rows, its n, mean and SD would tell which of the six rows gave which q9 answer.
+    programme = make_programme("p", 1, 3)
+    row = lambda q8, q9: [5, 5, 5, 5, 5, 5, 5, q8, q9]  # noqa: E731
+    advisers = [row(4, 6), row(6, None), row(1, None)]
+    preschool = [row(5, 9), row(10, 10), row(3, 10)]
+    health = [row(5, 5), row(6, 6), row(7, 7), row(4, 3), row(5, 8), row(6, 4)]
+    measurement_round = make_round(programme, [[3, 3, 6]], rng,
+                                   answers={(0, 0): advisers, (0, 1): preschool, (0, 2): health})
+    ask = api_asker(researcher, programme, measurement_round)
+    unit = next(d for d in ask(("U1", None))["rounds"][0]["dimensions"] if d["key"] == "sammanhang")
+    cell = next(d for d in ask(("U1", "bvc_bmm"))["rounds"][0]["dimensions"] if d["key"] == "sammanhang")
+    assert not unit["suppressed"] and not cell["suppressed"]
+
+    def moments(figures):
+        return figures["n"] * figures["mean"], (figures["n"] - 1) * figures["sd"] ** 2 + figures["n"] * figures["mean"] ** 2
+
+    (unit_sum, unit_squares), (cell_sum, cell_squares) = moments(unit), moments(cell)
+    hidden_multiset = (6, None, None, 9, 10, 10)
+    # It is what U1's q9 counts minus BVC/BMM's give, as the API shows them.
+    q9_unit = next(i for i in ask(("U1", None))["rounds"][0]["items"] if i["key"] == "q9")
+    q9_cell = next(i for i in ask(("U1", "bvc_bmm"))["rounds"][0]["items"] if i["key"] == "q9")
+    difference = [int(value) for value, count in q9_unit["counts"].items()
+                  for _ in range(count - q9_cell["counts"][value])]
+    assert sorted(difference) == sorted(v for v in hidden_multiset if v is not None)
+    assert q9_unit["cannot_assess"] - q9_cell["cannot_assess"] == 2
+    # With the advisers' and the preschool's q8 known, one assignment fits: the lone rater's 6 is found.
+    known_q8 = [4, 6, 1, 5, 10, 3]
+    solutions = _assignments_matching(known_q8, hidden_multiset, unit_sum - cell_sum, unit_squares - cell_squares)
+    assert len(solutions) == 1 and next(iter(solutions))[:3] == (6, None, None)
+    # So the export withholds q8 too wherever the dimension is hidden: those rows give nothing to solve with.
+    text = researcher.get("/transfer/p/responses.csv").get_data(as_text=True).lstrip("\ufeff")
+    header, *rows = [line.split(";") for line in text.splitlines()]
+    for listed in rows:
+        hidden_group = listed[3] in ("Föräldrarådgivare", "Öppna förskolan")
+        assert (listed[header.index("q8")] == "dold") is hidden_group
+        assert (listed[header.index("q9")] == "dold") is hidden_group

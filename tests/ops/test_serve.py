@@ -5,6 +5,7 @@ from __future__ import annotations
 import http.client
 import re
 import sqlite3
+import time
 from pathlib import Path
 
 import pytest
@@ -44,7 +45,12 @@ def test_serve_runs_worker_processes_and_answers_the_form(demo_link, tmp_path):
         response = connection.getresponse()
         body = response.read().decode()
         connection.close()
-        workers = Path(f"/proc/{server.process.pid}/task/{server.process.pid}/children").read_text().split()
+        # gunicorn forks its workers one after another, a moment apart: the first may answer first.
+        children = Path(f"/proc/{server.process.pid}/task/{server.process.pid}/children")
+        deadline = time.monotonic() + 10
+        while len(children.read_text().split()) < 2 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        workers = children.read_text().split()
     assert response.status == 200
     assert 'name="submission_key"' in body
     assert response.getheader("Server", "").startswith("gunicorn")
