@@ -6,7 +6,7 @@ import datetime as dt
 from pathlib import Path
 
 from flask import Flask, current_app, redirect, render_template, request, session, url_for
-from flask_babel import Babel, format_date, format_decimal, get_locale
+from flask_babel import Babel, format_date, format_decimal, format_percent, get_locale
 from flask_babel import gettext as _
 from flask_login import LoginManager
 from flask_wtf.csrf import CSRFError, CSRFProtect
@@ -69,6 +69,11 @@ def number(value: float | None, decimals: int = 1) -> str:
     if value is None:
         return "–"
     return format_decimal(round(value, decimals), format="#,##0." + "0" * decimals if decimals else "#,##0")
+
+
+def percent(value: float | None) -> str:
+    """A share as a whole percentage for the current language ("8 %", "8%"); a dash when missing."""
+    return "–" if value is None else format_percent(value, format="#,##0 %" if str(get_locale()) == "sv" else "#,##0%")
 
 
 def day(value: dt.date | None) -> str:
@@ -144,4 +149,4 @@ def init_app(app: Flask) -> None:
     app.register_error_handler(HTTPException, _error_page)
     app.register_error_handler(CSRFError, _csrf_error)
     app.register_error_handler(500, _server_error)
-    app.jinja_env.globals.update(language=language, number=number, day=day, LANGUAGES=LANGUAGES)
+    app.jinja_env.globals.update(language=language, number=number, percent=percent, day=day, LANGUAGES=LANGUAGES)

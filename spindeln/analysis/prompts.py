@@ -1,61 +1,99 @@
-"""Discussion prompts: the few figures of a round most worth talking about at a meeting.
+"""Discussion prompts: the few findings of a round worth talking about at a meeting.
 
-The prompts are data, not prose: a kind, the round, the item and the figures behind it; the pages
-and the PDF word them. At most two prompts of each kind, in this order of kinds:
+A prompt is a finding, not a number: each kind is given only where its test holds after Holm's
+correction across the items tested together (`change.holm`), so that a meeting is not sent after
+noise. The prompts are data (a kind, the round, the item and the figures behind it); the pages and
+the PDF word them. At most two of each kind, in this order:
 
-- "lowest": the lowest-rated items;
-- "disagreement": the items with the least agreement (lowest rwg, not in the "high" band);
-- "change": the largest changes in mean since the previous selected round, leaving out changes
-  whose Cliff's delta is negligible (|d| < .147; Romano et al. 2006);
-- "gap": the largest gaps between the professions' means.
+- "lowest": items rated clearly on the low side: their mean is below the middle of the scale by a
+  one-sided t test, Holm-corrected across the items; the lowest of them first;
+- "disagreement": items whose ratings are split (more spread than random answers, significantly)
+  or spread widely (low agreement, rwg < .50); split first, then by rwg, ties by the larger SD;
+- "change": items whose change since the previous selected round holds (Brunner–Munzel,
+  Holm-corrected across the items); the largest |Cliff's delta| first. Where the units that
+  answered differ between the rounds, the change of the units that answered both is used when the
+  release shows it, and the prompt says so;
+- "no_clear_change": where rounds were compared and no item's change holds: said plainly;
+- "gap": items on which the professions differ clearly (Kruskal–Wallis, Holm-corrected, and a gap
+  of at least a point on a 1–10 scale); the largest gap first.
 """
 
 from __future__ import annotations
 
-from spindeln.analysis.schema import Comparison, ProfessionsEntry, PromptEntry, RoundEntry
+import math
+
+from scipy.special import stdtr
+
+from spindeln.analysis.change import ALPHA, holm
+from spindeln.analysis.schema import Comparison, ItemEntry, ProfessionsEntry, PromptEntry, RoundEntry
 
 #: How many prompts of one kind at most.
 PER_KIND = 2
-#: |Cliff's delta| below this is a negligible change (Romano, Kromrey, Coraggio & Skowronek 2006).
-NEGLIGIBLE_DELTA = 0.147
 
 
 def discussion_prompts(round_entry: RoundEntry, comparison: Comparison | None,
-                       professions_entry: ProfessionsEntry | None) -> list[PromptEntry]:
-    """The ranked prompts of one round of a summary, from its round entry, its comparison with the
-    previous round (or None) and its profession comparison (or None)."""
+                       professions_entry: ProfessionsEntry | None, scale: tuple[int, int]) -> list[PromptEntry]:
+    """The prompts of one round of a summary, from its round entry, its comparison with the previous
+    round (or None), its profession comparison (or None) and the scale's (min, max)."""
     number = round_entry["number"]
     prompts: list[PromptEntry] = []
 
-    rated = [item for item in round_entry["items"] if item["mean"] is not None]
-    for item in sorted(rated, key=lambda item: item["mean"])[:PER_KIND]:
-        prompts.append(_prompt("lowest", number, item["key"], mean=item["mean"], n=item["n"], sd=item["sd"]))
+    low = _clearly_low(round_entry["items"], (scale[0] + scale[1]) / 2)
+    for item, p_adjusted in sorted(low, key=lambda pair: pair[0]["mean"])[:PER_KIND]:
+        prompts.append(_prompt("lowest", number, item["key"], mean=item["mean"], n=item["n"], sd=item["sd"],
+                               p_adjusted=p_adjusted))
 
-    disputed = [item for item in round_entry["items"]
-                if item["rwg"] is not None and item["agreement"] != "high"]
-    for item in sorted(disputed, key=lambda item: item["rwg"])[:PER_KIND]:
+    disputed = [item for item in round_entry["items"] if item["agreement"] in ("split", "low")]
+    disputed.sort(key=lambda item: (item["agreement"] != "split", item["rwg"], -(item["sd"] or 0)))
+    for item in disputed[:PER_KIND]:
         prompts.append(_prompt("disagreement", number, item["key"], rwg=item["rwg"], ad_m=item["ad_m"],
                                sd=item["sd"], agreement=item["agreement"], n=item["n"]))
 
     if comparison is not None and comparison["comparable"]:
-        changed = [item for item in comparison["items"]
-                   if item["change"] is not None and item["cliffs_delta"] is not None
-                   and abs(item["cliffs_delta"]) >= NEGLIGIBLE_DELTA]
-        for item in sorted(changed, key=lambda item: -abs(item["change"]))[:PER_KIND]:
-            prompts.append(_prompt(
-                "change", number, item["key"], from_round=comparison["from_round"],
-                from_mean=item["from_mean"], to_mean=item["to_mean"], change=item["change"],
-                ci_low=item["ci_low"], ci_high=item["ci_high"], cliffs_delta=item["cliffs_delta"],
-                small_sample=item["small_sample"],
-            ))
+        prompts.extend(_change_prompts(number, comparison))
 
     if professions_entry is not None:
-        gaps = [item for item in professions_entry["items"] if item["largest_gap"] is not None]
+        gaps = [item for item in professions_entry["items"] if item.get("clear")]
         for item in sorted(gaps, key=lambda item: -item["largest_gap"])[:PER_KIND]:
             prompts.append(_prompt("gap", number, item["key"], largest_gap=item["largest_gap"],
-                                   between=list(item["between"]), means=dict(item["means"])))
+                                   between=list(item["between"]), means=dict(item["means"]),
+                                   p_adjusted=item["p_adjusted"]))
     return prompts
 
 
-def _prompt(kind: str, round_number: int, item_key: str, **figures) -> PromptEntry:
+def _clearly_low(items: list[ItemEntry], middle: float) -> list[tuple[ItemEntry, float]]:
+    """The items whose mean lies below the scale's middle by a one-sided t test, Holm-corrected."""
+    p_values: list[float | None] = []
+    for item in items:
+        if item["mean"] is None or not item["sd"] or item["n"] is None or item["n"] < 2:
+            p_values.append(None)
+            continue
+        t = (item["mean"] - middle) / (item["sd"] / math.sqrt(item["n"]))
+        p_values.append(float(stdtr(item["n"] - 1, t)))
+    return [(item, adjusted) for item, adjusted in zip(items, holm(p_values))
+            if adjusted is not None and adjusted < ALPHA]
+
+
+def _change_prompts(number: int, comparison: Comparison) -> list[PromptEntry]:
+    """The changes that hold, or one prompt saying that none does."""
+    composition = comparison.get("composition") or {}
+    entries, common = comparison["items"], None
+    if composition.get("differs") and composition.get("within_common"):
+        entries, common = composition["within_common"], composition["common_units"]
+    tested = [entry for entry in entries if entry["p_value"] is not None]
+    changed = sorted((entry for entry in tested if entry["changed"]), key=lambda entry: -abs(entry["cliffs_delta"]))
+    if tested and not changed:
+        return [_prompt("no_clear_change", number, None, from_round=comparison["from_round"],
+                        composition_differs=bool(composition.get("differs")), common_units=common)]
+    return [
+        _prompt("change", number, entry["key"], from_round=comparison["from_round"], from_mean=entry["from_mean"],
+                to_mean=entry["to_mean"], change=entry["change"], ci_low=entry["ci_low"], ci_high=entry["ci_high"],
+                cliffs_delta=entry["cliffs_delta"], delta_low=entry["delta_low"], delta_high=entry["delta_high"],
+                p_adjusted=entry["p_adjusted"], small_sample=entry["small_sample"],
+                composition_differs=bool(composition.get("differs")), common_units=common)
+        for entry in changed[:PER_KIND]
+    ]
+
+
+def _prompt(kind: str, round_number: int, item_key: str | None, **figures) -> PromptEntry:
     return {"kind": kind, "round": round_number, "item": item_key, "figures": figures}

@@ -1,4 +1,4 @@
-"""The summary's shape ("spindeln.summary/1") as types: what every page, chart, handout and export reads.
+"""The summary's shape ("spindeln.summary/2") as types: what every page, chart, handout and export reads.
 
 The summary is plain JSON-ready data (docs/summary.md describes every field); these TypedDicts
 name its parts, so that a new statistic is added in one place and a type checker follows every
@@ -52,7 +52,17 @@ class ItemEntry(TypedDict):
     max: float | None
     ad_m: float | None
     rwg: float | None
+    rwg_star: float | None
+    rwg_skewed: float | None
+    awg: float | None
+    p_agreement: float | None
+    p_agreement_skewed: float | None
+    p_spread: float | None
+    p_ad_m: float | None
+    #: "high", "moderate", "unclear", "low", "split" or None.
     agreement: str | None
+    #: Why there is no band ("too_few"), or None.
+    no_band: str | None
 
 
 class DimensionEntry(TypedDict):
@@ -64,11 +74,22 @@ class DimensionEntry(TypedDict):
     n: int | None
     mean: float | None
     sd: float | None
-    rwg_j: float | None
+    rwg_j_star: float | None
+    p_agreement: float | None
     agreement: str | None
+    no_band: str | None
 
 
-class RoundEntry(TypedDict):
+class IccEntry(TypedDict):
+    """How much of an item's (or dimension's) spread lies between the units shown."""
+
+    key: str
+    icc1: float | None
+    icc2: float | None
+    units: int
+
+
+class RoundEntry(TypedDict, total=False):
     """One selected round: the group's head count, items and dimensions."""
 
     number: int
@@ -78,6 +99,8 @@ class RoundEntry(TypedDict):
     suppressed: bool
     items: list[ItemEntry]
     dimensions: list[DimensionEntry]
+    #: Only when no unit is selected.
+    icc: list[IccEntry]
 
 
 class ProfessionsItem(TypedDict):
@@ -88,6 +111,10 @@ class ProfessionsItem(TypedDict):
     n: dict[str, int | None]
     largest_gap: float | None
     between: list[str] | None
+    p_value: float | None
+    p_adjusted: float | None
+    #: The gap holds (after correction) and is at least `min_gap`.
+    clear: bool
 
 
 class ProfessionsEntry(TypedDict):
@@ -95,6 +122,7 @@ class ProfessionsEntry(TypedDict):
 
     round: int
     items: list[ProfessionsItem]
+    min_gap: float
 
 
 class ChangeEntry(TypedDict):
@@ -107,8 +135,24 @@ class ChangeEntry(TypedDict):
     ci_low: float | None
     ci_high: float | None
     cliffs_delta: float | None
+    delta_low: float | None
+    delta_high: float | None
+    p_value: float | None
+    p_adjusted: float | None
+    #: The change holds after Holm's correction across the items (or dimensions) compared together.
+    changed: bool
     small_sample: bool | None
+    from_cannot_assess: float | None
+    to_cannot_assess: float | None
     suppressed: bool
+
+
+#: Who answered the two rounds ("from", "to": {"units": {name: n or None}, "professions": {key: n or
+#: None}}), whether that differs, and the change of the units that answered both where it does.
+Composition = TypedDict("Composition", {
+    "from": dict, "to": dict, "differs": bool, "common_units": "list[str] | None",
+    "within_common": "list[ChangeEntry] | None",
+})
 
 
 class Comparison(TypedDict):
@@ -120,6 +164,7 @@ class Comparison(TypedDict):
     reason: str | None
     items: list[ChangeEntry]
     dimensions: list[ChangeEntry]
+    composition: Composition | None
 
 
 class TrendPoint(TypedDict):
@@ -152,7 +197,7 @@ class PromptEntry(TypedDict):
 
     kind: str
     round: int
-    item: str
+    item: str | None
     figures: dict
 
 

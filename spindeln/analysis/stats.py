@@ -138,7 +138,9 @@ def cliffs_delta(later: Distribution, earlier: Distribution) -> float | None:
 
 def welch_interval(later: Distribution, earlier: Distribution,
                    confidence: float = CONFIDENCE) -> tuple[float | None, float | None]:
-    """Welch's t interval for mean(later) − mean(earlier), independent samples; (None, None) when a side has n < 2."""
+    """Welch's t interval for mean(later) − mean(earlier), independent samples; (None, None) when a side has
+    n < 2, or when neither side has any spread: there is nothing to estimate the uncertainty from, and
+    an interval of zero width would claim there is none."""
     later_variance, earlier_variance = later.variance(), earlier.variance()
     if later_variance is None or earlier_variance is None:
         return None, None
@@ -147,8 +149,7 @@ def welch_interval(later: Distribution, earlier: Distribution,
     earlier_term = earlier_variance / earlier.n
     squared_error = later_term + earlier_term
     if squared_error == 0:
-        # No spread on either side: every t interval has zero width.
-        return change, change
+        return None, None
     df = squared_error**2 / (later_term**2 / (later.n - 1) + earlier_term**2 / (earlier.n - 1))
     half_width = t_quantile(0.5 + confidence / 2, df) * math.sqrt(squared_error)
     return change - half_width, change + half_width
@@ -156,9 +157,9 @@ def welch_interval(later: Distribution, earlier: Distribution,
 
 def mean_interval(distribution: Distribution,
                   confidence: float = CONFIDENCE) -> tuple[float | None, float | None]:
-    """The t interval for the mean of one sample; (None, None) when n < 2."""
+    """The t interval for the mean of one sample; (None, None) when n < 2 or without spread (no zero-width intervals)."""
     sd = distribution.sd()
-    if sd is None:
+    if not sd:
         return None, None
     mean = distribution.mean()
     half_width = t_quantile(0.5 + confidence / 2, distribution.n - 1) * sd / math.sqrt(distribution.n)

@@ -10,6 +10,7 @@ item and scale value, and by respondent score).
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
@@ -19,6 +20,7 @@ from spindeln.analysis import agreement
 from spindeln.analysis.data import ResponseData, RoundInfo
 from spindeln.analysis.prompts import discussion_prompts
 from spindeln.analysis.stats import Distribution, cliffs_delta, describe, mean_interval, welch_interval
+from spindeln.analysis.change import ALPHA, brunner_munzel, holm, kruskal_wallis
 from spindeln.analysis.release import RoundRelease, decide_round
 from spindeln.analysis.schema import (
     ChangeEntry,
@@ -35,7 +37,7 @@ from spindeln.analysis.schema import (
 from spindeln.analysis.suppression import Suppression
 from spindeln.instrument import Instrument
 
-SCHEMA = "spindeln.summary/1"
+SCHEMA = "spindeln.summary/2"
 #: Key of the whole instrument among the dimensions.
 WHOLE_INSTRUMENT = "all"
 #: A comparison with fewer respondents than this on either side is flagged `small_sample`: the
@@ -116,7 +118,8 @@ def summarise_mixed(
         last = analyses[-1]
         # The consecutive pairs come first, in order: the last of them ends at the last round.
         previous = comparisons[len(analyses) - 2] if len(analyses) > 1 else None
-        prompts = discussion_prompts(last.entry, previous, None if profession is not None else last.professions_entry)
+        prompts = discussion_prompts(last.entry, previous, None if profession is not None else last.professions_entry,
+                                     (instrument.scale.min, instrument.scale.max))
 
     return {
         "schema": SCHEMA,
@@ -178,6 +181,7 @@ class _Axes:
 
     def __init__(self, units: dict[int, str], professions: dict[int, str]):
         self.unit_ids = np.array(list(units), dtype=np.int64)
+        self.unit_names = list(units.values())
         self.profession_ids = np.array(list(professions), dtype=np.int64)
         self.profession_keys = list(professions.values())
 
@@ -243,6 +247,17 @@ class _Tables:
     score_counts: dict[str, np.ndarray]
     #: dimension key → (bins,): the score of each bin (NaN: no score).
     score_values: dict[str, np.ndarray]
+    #: (rounds, units, items, 3): per unit, the selected profession's (all when none) numeric answers:
+    #: their number, sum and sum of squares (on the scale), for the ICCs across units.
+    unit_items: np.ndarray
+    #: dimension key → (rounds, units, 3): the same for respondents' dimension scores.
+    unit_scores: dict[str, np.ndarray]
+    #: The answer codes (items × responses) and each response's round, unit and profession index:
+    #: for figures of unions of units, asked for rarely (a comparison whose units differ).
+    codes: np.ndarray
+    round_index: np.ndarray
+    unit_index: np.ndarray
+    profession_index: np.ndarray
 
 
 def dimension_items(instrument: Instrument) -> dict[str, list[int]]:
@@ -314,6 +329,19 @@ def _tally(data: ResponseData, instrument: Instrument, rounds: list[RoundInfo],
     else:
         selected = np.flatnonzero(selection.rows(unit_index, profession_index))
     selected_rounds, selected_codes = round_index[selected].astype(np.int32), codes[:, selected]
+    # Per unit, for the ICCs across units: the rows of the selected profession (all of them when none).
+    across = slice(None) if selection.profession is None else np.flatnonzero(profession_index == selection.profession)
+    unit_cell = (round_index[across] * shape[1] + unit_index[across]).astype(np.int64)
+    unit_items = np.zeros((shape[0] * shape[1], item_count, 3))
+    for item in range(item_count):
+        positions = codes[item, across].astype(np.float64)
+        rated = positions < points
+        values = np.where(rated, positions + scale.min, 0.0)
+        for moment, weights in enumerate((rated.astype(np.float64), values, values * values)):
+            unit_items[:, item, moment] = np.bincount(unit_cell, weights=weights, minlength=shape[0] * shape[1])
+    unit_items = unit_items.reshape(shape[0], shape[1], item_count, 3)
+    selected_units = unit_index[selected]
+    unit_scores: dict[str, np.ndarray] = {}
     scored: dict[str, np.ndarray] = {}
     score_counts: dict[str, np.ndarray] = {}
     score_values: dict[str, np.ndarray] = {}
@@ -332,9 +360,11 @@ def _tally(data: ResponseData, instrument: Instrument, rounds: list[RoundInfo],
             if key in core_keys:
                 unanswered_in_dimensions += unanswered_in_dimension
                 code_sums_of_dimensions += code_sums
-        # A respondent's score is (sum of positions) / (items answered); the pair is tallied
-        # exactly as one bin, so the mean, SD and Cliff's delta of scores come from counts too.
-        no_score = unanswered_in_dimension == len(columns)
+        # A respondent's score is (sum of positions) / (items answered), given only to who answered
+        # enough of the dimension's items (`minimum_answered`); the pair is tallied exactly as one bin,
+        # so the mean, SD and Cliff's delta of scores come from counts too.
+        minimum = minimum_answered(len(columns))
+        no_score = len(columns) - unanswered_in_dimension < minimum
         scored[key] = respondents - np.bincount(cell[no_score], minlength=cell_count).reshape(shape)
         sum_range = len(columns) * (points - 1) + 1
         bins = (len(columns) + 1) * sum_range
@@ -343,9 +373,15 @@ def _tally(data: ResponseData, instrument: Instrument, rounds: list[RoundInfo],
         bin_index = code_sums - (sum_range + points) * unanswered_in_dimension[selected]
         bin_index += selected_rounds * bins + len(columns) * sum_range
         counts = np.bincount(bin_index, minlength=len(rounds) * bins).reshape(len(rounds), bins)
-        # Respondents without a score landed in the bins of no item answered: they count in none.
-        counts[:, :sum_range] = 0
+        # Respondents without a score landed in the bins of too few items answered: they count in none.
+        counts[:, :minimum * sum_range] = 0
         score_counts[key] = counts
+        if selection.unit is None:
+            unit_scores[key] = _unit_score_moments(
+                len(columns) - unanswered_in_dimension[selected],
+                code_sums - points * unanswered_in_dimension[selected], minimum, scale.min,
+                selected_rounds.astype(np.int64) * shape[1] + selected_units, shape[0] * shape[1],
+            ).reshape(shape[0], shape[1], 3)
         bin_answered, bin_sum = np.divmod(np.arange(bins), sum_range)
         with np.errstate(divide="ignore", invalid="ignore"):
             score_values[key] = np.where(bin_answered > 0, scale.min + bin_sum / bin_answered, np.nan)
@@ -357,7 +393,43 @@ def _tally(data: ResponseData, instrument: Instrument, rounds: list[RoundInfo],
         scored=scored,
         score_counts=score_counts,
         score_values=score_values,
+        unit_items=unit_items,
+        unit_scores=unit_scores,
+        codes=codes,
+        round_index=round_index,
+        unit_index=unit_index,
+        profession_index=profession_index,
     )
+
+
+def _unit_score_moments(answered: np.ndarray, position_sums: np.ndarray, minimum: int, scale_min: int,
+                        group: np.ndarray, groups: int) -> np.ndarray:
+    """(respondents with a score, sum of scores, sum of squared scores) per group, exactly.
+
+    A score is scale_min + s / a (s the sum of positions over the a items answered). The sums are
+    added in whole numbers for each a and divided once, so they do not depend on the order of the
+    responses: the same figures after an export and an import.
+    """
+    moments = np.zeros((groups, 3))
+    for count in range(minimum, int(answered.max(initial=0)) + 1):
+        rows = answered == count
+        if not rows.any():
+            continue
+        at, sums = group[rows], position_sums[rows].astype(np.int64)
+        n = np.bincount(at, minlength=groups)
+        total = np.bincount(at, weights=sums, minlength=groups)  # whole numbers, exact in float64
+        squares = np.bincount(at, weights=sums * sums, minlength=groups)
+        moments[:, 0] += n
+        moments[:, 1] += scale_min * n + total / count
+        moments[:, 2] += scale_min**2 * n + 2 * scale_min * total / count + squares / count**2
+    return moments
+
+
+def minimum_answered(items: int) -> int:
+    """How many of a dimension's items a respondent must have rated to have a score in it: all of a
+    dimension of one or two items, at least half of a larger one. Without it, a score would move with
+    which items people happened to skip."""
+    return items if items <= 2 else math.ceil(items / 2)
 
 
 def _add_rows(table: np.ndarray, rows: list[int]) -> np.ndarray:
@@ -387,6 +459,15 @@ class _RoundAnalysis:
     item_distributions: list[Distribution | None]
     #: Per dimension key (and "all"); None where suppressed.
     dimension_distributions: dict[str, Distribution | None]
+    #: Who answered, by the axis the selection runs across (see `_composition`); None where hidden.
+    composition: dict | None
+    #: What the figures of several units together need: the tables, the round's place in them, its
+    #: release and the selection.
+    tables: _Tables
+    index: int
+    release: RoundRelease
+    selection: _Selection
+    axes: _Axes
 
 
 def _analyse_part(data: ResponseData, instrument: Instrument, rounds: list[RoundInfo], axes: _Axes,
@@ -430,14 +511,14 @@ def _analyse_round(index: int, info: RoundInfo, instrument: Instrument, tables: 
 
     items: list[ItemEntry] = []
     item_distributions: list[Distribution | None] = []
-    variances: dict[str, float | None] = {}
+    item_figures: dict[str, tuple[float | None, int]] = {}
     for position, item in enumerate(instrument.items):
         suppressed = item_rules[position].group(selection.unit, selection.profession)
         tally = selected_answers[position]
         distribution = None if suppressed else Distribution.of(scale_values, tally[:points])
         items.append(_item_entry(item.key, item.dimension, tally, distribution, instrument))
         item_distributions.append(distribution)
-        variances[item.key] = None if distribution is None else distribution.variance()
+        item_figures[item.key] = (None, 0) if distribution is None else (distribution.variance(), distribution.n)
 
     dimensions: list[DimensionEntry] = []
     dimension_distributions: dict[str, Distribution | None] = {}
@@ -446,7 +527,7 @@ def _analyse_round(index: int, info: RoundInfo, instrument: Instrument, tables: 
         distribution = None if suppressed else Distribution.of(
             tables.score_values[key], tables.score_counts[key][index])
         item_keys = [instrument.items[column].key for column in columns]
-        dimensions.append(_dimension_entry(key, item_keys, distribution, variances, points))
+        dimensions.append(_dimension_entry(key, item_keys, distribution, item_figures, points))
         dimension_distributions[key] = distribution
 
     n_respondents = int(selection.total(respondents))
@@ -461,64 +542,164 @@ def _analyse_round(index: int, info: RoundInfo, instrument: Instrument, tables: 
         "items": items,
         "dimensions": dimensions,
     }
+    if selection.unit is None:
+        entry["icc"] = _iccs(tables, index, release, selection, instrument)
     professions_entry = _professions_entry(info.number, instrument, answers, item_rules, axes, selection)
     return _RoundAnalysis(info, instrument, entry, professions_entry, item_distributions,
-                          dimension_distributions)
+                          dimension_distributions, _composition(respondents, release, axes, selection),
+                          tables, index, release, selection, axes)
+
+
+def _composition(respondents: np.ndarray, release: RoundRelease, axes: _Axes, selection: _Selection) -> dict | None:
+    """Who answered the round in the selected group, across the units (and professions) it spans.
+
+    Counts are as the release shows them (None: hidden). Whether a group answered at all is public
+    (an empty group shows 0, and only groups with someone in them are ever hidden), except in a
+    round of fewer than min people, which shows nothing of its groups: then None.
+    """
+    head = release.respondents
+    if head.total:
+        return None
+    if selection.unit is not None and selection.profession is not None:
+        return None
+    if selection.unit is not None:
+        cells = respondents[selection.unit]
+        return {"units": {}, "professions": {key: None if head.cells[selection.unit, p] else int(cells[p])
+                                              for p, key in enumerate(axes.profession_keys)},
+                "present_units": set(), "present_professions": set(np.flatnonzero(cells > 0).tolist())}
+    if selection.profession is not None:
+        cells = respondents[:, selection.profession]
+        return {"units": {name: None if head.cells[u, selection.profession] else int(cells[u])
+                          for u, name in enumerate(axes.unit_names)},
+                "professions": {}, "present_units": set(np.flatnonzero(cells > 0).tolist()),
+                "present_professions": set()}
+    units, professions = respondents.sum(axis=1), respondents.sum(axis=0)
+    return {"units": {name: None if head.units[u] else int(units[u]) for u, name in enumerate(axes.unit_names)},
+            "professions": {key: None if head.professions[p] else int(professions[p])
+                            for p, key in enumerate(axes.profession_keys)},
+            "present_units": set(np.flatnonzero(units > 0).tolist()),
+            "present_professions": set(np.flatnonzero(professions > 0).tolist())}
+
+
+def _icc(moments: np.ndarray) -> dict | None:
+    """ICC(1) and ICC(2) of a one-way analysis across groups given (n, sum, sum of squares) per group
+    (Bliese 2000, as R's multilevel's ICC1 and ICC2 on `aov`: the groups' mean size for k); None with
+    fewer than two groups or no variance between them."""
+    moments = moments[moments[:, 0] >= 1]
+    if len(moments) < 2:
+        return None
+    n, total, squares = moments[:, 0], moments[:, 1], moments[:, 2]
+    within = (squares - total**2 / n).sum()
+    between = (total**2 / n).sum() - total.sum() ** 2 / n.sum()
+    df_between, df_within = len(n) - 1, n.sum() - len(n)
+    if df_within <= 0:
+        return None
+    msb, msw = between / df_between, within / df_within
+    if msb <= 0:
+        return None
+    k = n.sum() / len(n)
+    return {"icc1": float((msb - msw) / (msb + (k - 1) * msw)), "icc2": float((msb - msw) / msb),
+            "units": int(len(n))}
+
+
+def _iccs(tables: _Tables, index: int, release: RoundRelease, selection: _Selection,
+          instrument: Instrument) -> list[dict]:
+    """ICC(1) and ICC(2) across the units the release shows, per item and dimension: how much of the
+    spread lies between units, and how reliably a unit's mean tells units apart (Bliese 2000)."""
+    out = []
+    for position, item in enumerate(instrument.items):
+        rule = release.items[position]
+        shown = ~(rule.units if selection.profession is None else rule.cells[:, selection.profession])
+        moments = tables.unit_items[index, shown, position]
+        out.append({"key": item.key, **(_icc(moments) or
+                                        {"icc1": None, "icc2": None, "units": int((moments[:, 0] > 0).sum())})})
+    for key, moments in tables.unit_scores.items():
+        rule = release.dimensions[key]
+        shown = ~(rule.units if selection.profession is None else rule.cells[:, selection.profession])
+        out.append({"key": key, **(_icc(moments[index, shown]) or
+                                   {"icc1": None, "icc2": None, "units": int((moments[index, shown][:, 0] > 0).sum())})})
+    return out
+
+
+#: The figures of an item, all null where it is hidden.
+ITEM_FIGURES = ("n", "cannot_assess", "counts", "mean", "sd", "median", "q1", "q3", "min", "max", "ad_m", "rwg",
+                "rwg_star", "rwg_skewed", "awg", "p_agreement", "p_agreement_skewed", "p_spread", "p_ad_m",
+                "agreement", "no_band")
 
 
 def _item_entry(key: str, dimension: str, tally: np.ndarray, distribution: Distribution | None,
                 instrument: Instrument) -> ItemEntry:
     """The figures of one item; all null when suppressed (`distribution` None)."""
-    points = instrument.scale.points
+    scale = instrument.scale
+    points = scale.points
     entry = {"key": key, "dimension": dimension, "suppressed": distribution is None}
     if distribution is None:
-        entry.update(dict.fromkeys(("n", "cannot_assess", "counts", "mean", "sd", "median", "q1", "q3",
-                                    "min", "max", "ad_m", "rwg", "agreement")))
+        entry.update(dict.fromkeys(ITEM_FIGURES))
         return entry
     figures = describe(distribution)
     entry["n"] = figures.pop("n")
     entry["cannot_assess"] = int(tally[points])
-    entry["counts"] = {str(value): int(count) for value, count in zip(instrument.scale.values, tally[:points])}
+    entry["counts"] = {str(value): int(count) for value, count in zip(scale.values, tally[:points])}
     entry.update(figures)
-    entry["ad_m"] = distribution.mean_absolute_deviation()
-    entry["rwg"] = agreement.rwg(distribution, points)
-    entry["agreement"] = agreement.band(entry["rwg"], entry["ad_m"], points)
-    return entry
-
-
-def _dimension_entry(key: str, item_keys: list[str], distribution: Distribution | None,
-                     variances: dict[str, float | None], points: int) -> DimensionEntry:
-    """The figures of a dimension (or "all"): the mean of respondents' scores and rwg(j)."""
-    entry = {"key": key, "items": item_keys, "suppressed": distribution is None}
-    if distribution is None:
-        entry.update(dict.fromkeys(("n", "mean", "sd", "rwg_j", "agreement")))
-        return entry
-    # rwg(j) over the items shown here: a suppressed item's variance could otherwise be
-    # recovered from the mean variance and the shown items' SDs.
-    item_variances = [variances[item] for item in item_keys if variances[item] is not None]
-    rwg_j = agreement.rwg_j(item_variances, points)
+    judged = agreement.assess(distribution, scale.min, scale.max)
     entry.update({
-        "n": distribution.n,
-        "mean": distribution.mean(),
-        "sd": distribution.sd(),
-        "rwg_j": rwg_j,
-        "agreement": agreement.band(rwg_j),
+        "ad_m": judged.ad_m, "rwg": judged.rwg, "rwg_star": judged.rwg_star, "rwg_skewed": judged.rwg_skewed,
+        "awg": judged.awg, "p_agreement": judged.p_agreement, "p_agreement_skewed": judged.p_agreement_skewed,
+        "p_spread": judged.p_spread, "p_ad_m": judged.p_ad_m, "agreement": judged.band, "no_band": judged.no_band,
     })
     return entry
 
 
+#: The figures of a dimension, all null where it is hidden.
+DIMENSION_FIGURES = ("n", "mean", "sd", "rwg_j_star", "p_agreement", "agreement", "no_band")
+
+
+def _dimension_entry(key: str, item_keys: list[str], distribution: Distribution | None,
+                     item_figures: dict[str, tuple[float | None, int]], points: int) -> DimensionEntry:
+    """The figures of a dimension (or "all"): the mean of respondents' scores and r*wg(J).
+
+    `item_figures` holds each item's variance and n in this group; a dimension is only shown where all
+    its items are.
+    """
+    entry = {"key": key, "items": item_keys, "suppressed": distribution is None}
+    if distribution is None:
+        entry.update(dict.fromkeys(DIMENSION_FIGURES))
+        return entry
+    variances = [item_figures[item][0] for item in item_keys if item_figures[item][0] is not None]
+    rated = [item_figures[item][1] for item in item_keys if item_figures[item][0] is not None]
+    judged = agreement.assess_dimension(variances, min(rated) if rated else 0, points)
+    entry.update({
+        "n": distribution.n,
+        "mean": distribution.mean(),
+        "sd": distribution.sd(),
+        "rwg_j_star": judged.rwg_j,
+        "p_agreement": judged.p_agreement,
+        "agreement": judged.band,
+        "no_band": judged.no_band,
+    })
+    return entry
+
+
+#: The smallest gap between professions' means worth a prompt, in points of a 1–10 scale (a ninth of
+#: the scale's range on any scale): smaller gaps say little even where a test holds.
+MIN_GAP_POINTS = 1.0
+
+
 def _professions_entry(number: int, instrument: Instrument, answers: np.ndarray, item_rules: list[Suppression],
                        axes: _Axes, selection: _Selection) -> ProfessionsEntry:
-    """The professions' item means side by side within the selected unit (or all units).
+    """The professions' item means side by side within the selected unit (or all units), with the
+    Kruskal–Wallis test across the professions shown, Holm-corrected across the items.
 
     `answers` is the round's (professions, items, points + 1) table of the selected unit.
     """
     points = instrument.scale.points
     scale_values = np.array(instrument.scale.values, dtype=np.float64)
+    smallest_gap = MIN_GAP_POINTS * (points - 1) / 9
     items = []
     for position, item in enumerate(instrument.items):
         means: dict[str, float | None] = {}
         counts: dict[str, int | None] = {}
+        distributions = []
         for profession_index, profession_key in enumerate(axes.profession_keys):
             if item_rules[position].group(selection.unit, profession_index):
                 means[profession_key] = counts[profession_key] = None
@@ -526,6 +707,7 @@ def _professions_entry(number: int, instrument: Instrument, answers: np.ndarray,
             distribution = Distribution.of(scale_values, answers[profession_index, position, :points])
             means[profession_key] = distribution.mean()
             counts[profession_key] = distribution.n
+            distributions.append(distribution)
         shown = {key: mean for key, mean in means.items() if mean is not None}
         largest_gap = between = None
         if len(shown) >= 2:
@@ -533,8 +715,12 @@ def _professions_entry(number: int, instrument: Instrument, answers: np.ndarray,
             lowest = min(shown, key=shown.get)
             largest_gap = shown[highest] - shown[lowest]
             between = [highest, lowest]
-        items.append({"key": item.key, "means": means, "n": counts, "largest_gap": largest_gap, "between": between})
-    return {"round": number, "items": items}
+        items.append({"key": item.key, "means": means, "n": counts, "largest_gap": largest_gap, "between": between,
+                      "p_value": kruskal_wallis(distributions) if len(shown) >= 2 else None})
+    for item, adjusted in zip(items, holm([item["p_value"] for item in items])):
+        item["p_adjusted"] = adjusted
+        item["clear"] = bool(adjusted is not None and adjusted < ALPHA and item["largest_gap"] >= smallest_gap)
+    return {"round": number, "items": items, "min_gap": smallest_gap}
 
 
 # --- across rounds --------------------------------------------------------------------------
@@ -549,7 +735,13 @@ def _round_pairs(analyses: list[_RoundAnalysis]) -> list[tuple[_RoundAnalysis, _
 
 
 def _compare(earlier: _RoundAnalysis, later: _RoundAnalysis) -> Comparison:
-    """The change of every item and dimension from one round to another."""
+    """The change of every item and dimension from one round to another, tested and corrected.
+
+    Each item's change is tested (Brunner–Munzel, `change.brunner_munzel`) and the items' p-values
+    are Holm-corrected together, the dimensions' likewise: `changed` says whether the change holds.
+    Who answered is set side by side; where the units (or professions) that answered differ, the
+    change of the units that answered both rounds is given too, as far as the releases show them.
+    """
     comparison = {"from_round": earlier.info.number, "to_round": later.info.number,
                   "comparable": True, "reason": None}
     if earlier.info.instrument_ident != later.info.instrument_ident:
@@ -563,30 +755,95 @@ def _compare(earlier: _RoundAnalysis, later: _RoundAnalysis) -> Comparison:
                                for item in later.instrument.items]
         comparison["dimensions"] = [_change_entry(key, None, None, comparable=False)
                                     for key in later.dimension_distributions]
+        comparison["composition"] = None
         return comparison
-    comparison["items"] = [
-        _change_entry(item.key, earlier.item_distributions[position], later.item_distributions[position])
+    before_items = {item["key"]: item for item in earlier.entry["items"]}
+    comparison["items"] = _corrected([
+        _change_entry(item.key, earlier.item_distributions[position], later.item_distributions[position],
+                      cannot_assess=(_cannot_assess_share(before_items[item.key]),
+                                     _cannot_assess_share(later.entry["items"][position])))
         for position, item in enumerate(later.instrument.items)
-    ]
-    comparison["dimensions"] = [
+    ])
+    comparison["dimensions"] = _corrected([
         _change_entry(key, earlier.dimension_distributions[key], later.dimension_distributions[key])
         for key in later.dimension_distributions
-    ]
+    ])
+    comparison["composition"] = _composition_change(earlier, later)
     return comparison
 
 
+def _cannot_assess_share(item: ItemEntry) -> float | None:
+    """The share of a group's respondents who could not assess an item (None where hidden)."""
+    if item["suppressed"] or item["n"] is None:
+        return None
+    answered = item["n"] + item["cannot_assess"]
+    return item["cannot_assess"] / answered if answered else None
+
+
+def _corrected(entries: list[ChangeEntry]) -> list[ChangeEntry]:
+    """The entries with their p-values Holm-corrected together, and whether each change holds."""
+    for entry, adjusted in zip(entries, holm([entry["p_value"] for entry in entries])):
+        entry["p_adjusted"] = adjusted
+        entry["changed"] = bool(adjusted is not None and adjusted < ALPHA)
+    return entries
+
+
+def _composition_change(earlier: _RoundAnalysis, later: _RoundAnalysis) -> dict | None:
+    """Who answered the two rounds, whether that differs, and the change where it is the same people's groups."""
+    before, after = earlier.composition, later.composition
+    if before is None or after is None:
+        return None
+    differs = (before["present_units"] != after["present_units"]
+               or before["present_professions"] != after["present_professions"])
+    block = {"from": {"units": before["units"], "professions": before["professions"]},
+             "to": {"units": after["units"], "professions": after["professions"]},
+             "differs": differs, "common_units": None, "within_common": None}
+    common = sorted(before["present_units"] & after["present_units"])
+    if differs and earlier.selection.unit is None and before["present_units"] != after["present_units"] and common:
+        names = [later.axes.unit_names[u] for u in common]
+        entries = []
+        for position, item in enumerate(later.instrument.items):
+            parts = [_units_distribution(analysis, position, common) for analysis in (earlier, later)]
+            entries.append(_change_entry(item.key, parts[0], parts[1]))
+        block["common_units"] = names
+        block["within_common"] = _corrected(entries)
+    return block
+
+
+def _units_distribution(analysis: _RoundAnalysis, position: int, units: list[int]) -> Distribution | None:
+    """An item's ratings in some units together (of the selected profession, if any), or None where
+    the release hides one of them: then their sum is not one the shown figures already give."""
+    rule, selection = analysis.release.items[position], analysis.selection
+    hidden = rule.units[units] if selection.profession is None else rule.cells[units, selection.profession]
+    if hidden.any():
+        return None
+    tables, points = analysis.tables, analysis.instrument.scale.points
+    rows = (tables.round_index == analysis.index) & np.isin(tables.unit_index, units)
+    if selection.profession is not None:
+        rows &= tables.profession_index == selection.profession
+    tally = np.bincount(tables.codes[position, rows], minlength=points + 1)
+    return Distribution.of(np.array(analysis.instrument.scale.values, dtype=np.float64), tally[:points])
+
+
+#: The figures of a change, all null where a side is hidden or the rounds are not comparable.
+CHANGE_FIGURES = ("from_mean", "to_mean", "change", "ci_low", "ci_high", "cliffs_delta", "delta_low", "delta_high",
+                  "p_value", "small_sample", "from_cannot_assess", "to_cannot_assess")
+
+
 def _change_entry(key: str, earlier: Distribution | None, later: Distribution | None,
-                  comparable: bool = True) -> ChangeEntry:
-    """Change in mean with Welch's 95% interval and Cliff's delta; figures null when suppressed or not comparable."""
+                  comparable: bool = True,
+                  cannot_assess: tuple[float | None, float | None] = (None, None)) -> ChangeEntry:
+    """The change of the mean (Welch's 95 % interval) and of who rated higher (Cliff's delta with its
+    interval, and the Brunner–Munzel test); figures null when a side is hidden or not comparable."""
     suppressed = comparable and (earlier is None or later is None)
     entry = {"key": key}
     if earlier is None or later is None:
-        entry.update(dict.fromkeys(("from_mean", "to_mean", "change", "ci_low", "ci_high", "cliffs_delta",
-                                    "small_sample")))
+        entry.update(dict.fromkeys(CHANGE_FIGURES))
         entry["suppressed"] = suppressed
         return entry
     from_mean, to_mean = earlier.mean(), later.mean()
     ci_low, ci_high = welch_interval(later, earlier)
+    test = brunner_munzel(later, earlier)
     entry.update({
         "from_mean": from_mean,
         "to_mean": to_mean,
@@ -594,7 +851,12 @@ def _change_entry(key: str, earlier: Distribution | None, later: Distribution | 
         "ci_low": ci_low,
         "ci_high": ci_high,
         "cliffs_delta": cliffs_delta(later, earlier),
+        "delta_low": None if test is None else test.delta_low,
+        "delta_high": None if test is None else test.delta_high,
+        "p_value": None if test is None else float(test.p_value),
         "small_sample": min(earlier.n, later.n) < SMALL_SAMPLE,
+        "from_cannot_assess": cannot_assess[0],
+        "to_cannot_assess": cannot_assess[1],
         "suppressed": False,
     })
     return entry

@@ -209,9 +209,13 @@ def hidden_text(gettext: Gettext) -> str:
     return gettext("Hidden: too few answers")
 
 
-def agreement_text(band: str | None, gettext: Gettext) -> str:
-    """The name of an agreement band ("high", "moderate", "low"), "–" when there is none."""
-    names = {"high": gettext("high"), "moderate": gettext("moderate"), "low": gettext("low")}
+def agreement_text(band: str | None, gettext: Gettext, no_band: str | None = None) -> str:
+    """The name of an agreement band ("high", "moderate", "unclear", "low", "split"); "too few" where
+    there are too few answers to tell agreement from chance; "–" when there is nothing."""
+    names = {"high": gettext("high"), "moderate": gettext("moderate"), "unclear": gettext("unclear"),
+             "low": gettext("low"), "split": gettext("split")}
+    if band is None and no_band == "too_few":
+        return gettext("too few to tell")
     return names.get(band, "–")
 
 

@@ -176,7 +176,8 @@ def _agreement_cell(result: Mapping, language: str, gettext: Gettext) -> str:
     """ "moderate (0,56)", or "–" when there is no agreement index."""
     if result.get("rwg") is None:
         return "–"
-    return f"{agreement_text(result.get('agreement'), gettext)} ({format_number(result['rwg'], language, 2)})"
+    band = agreement_text(result.get("agreement"), gettext, result.get("no_band"))
+    return f"{band} ({format_number(result['rwg'], language, 2)})"
 
 
 def _dispersion_table(results: Mapping, instrument: Instrument, language: str, gettext: Gettext):
@@ -194,7 +195,8 @@ def _dispersion_table(results: Mapping, instrument: Instrument, language: str, g
             counts = result.get("counts") or {}
             row += [str(result.get("n", "–")), str(result.get("cannot_assess", "–"))]
             row += [str(counts.get(str(value), counts.get(value, 0))) for value in values]
-            row += [format_number(result.get("rwg"), language, 2), agreement_text(result.get("agreement"), gettext)]
+            row += [format_number(result.get("rwg"), language, 2),
+                    agreement_text(result.get("agreement"), gettext, result.get("no_band"))]
         rows.append(row)
     return headers, rows
 

@@ -72,5 +72,7 @@ def show(slug, number, screen):
                 first_of_each: dict[str, Prompt] = {}
                 for prompt in round_prompts(summary, number, instrument, programme, language()):
                     first_of_each.setdefault(prompt.heading, prompt)
-                context.update(prompts=list(first_of_each.values()))
+                prompts = list(first_of_each.values())
+                context.update(findings=[p for p in prompts if p.kind != "no_clear_change"],
+                               notes=[p for p in prompts if p.kind == "no_clear_change"])
     return render_template("meeting/meeting.html", **context)

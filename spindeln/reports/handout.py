@@ -312,10 +312,12 @@ def _dates(measurement_round: Round) -> str:
 def _agreement_note(agreement: dict, language: str) -> str:
     """How the agreement bands are drawn, with the summary's own thresholds."""
     bands = agreement["bands"]
-    return _("Agreement is high from rwg %(high)s (with AD_M at most %(cutoff)s), moderate from %(moderate)s, "
-             "low below that.", high=format_number(bands["high"]["rwg_min"], language, 2),
-             cutoff=format_number(agreement["ad_m_cutoff"], language, 2),
-             moderate=format_number(bands["moderate"]["rwg_min"], language, 2))
+    return _("Agreement is high from rwg %(high)s and moderate from %(moderate)s, each only where random answers "
+             "would agree that much less than one time in 20 with this many answers (else: unclear); low below "
+             "%(moderate)s; split where the answers are more spread than random ones. With fewer than "
+             "%(fewest)d answers no agreement is given.", high=format_number(bands["high"]["rwg_min"], language, 2),
+             moderate=format_number(bands["moderate"]["rwg_min"], language, 2),
+             fewest=agreement["fewest_for_a_band"])
 
 
 def _selection_text(unit: Unit | None, profession: Profession | None, language: str) -> str:
@@ -362,13 +364,16 @@ def _change_table(changes: list[dict], labels: Mapping[int, str], instrument: In
         for result in results:
             if result is None or result["suppressed"] or result["change"] is None:
                 cells.append({"change": _("(hidden)") if result and result["suppressed"] else "–",
-                              "interval": "", "few": False})
+                              "interval": "", "few": False, "clear": False})
                 continue
+            interval = _("cannot be estimated") if result["ci_low"] is None else \
+                _("%(low)s to %(high)s", low=format_number(result["ci_low"], language),
+                  high=format_number(result["ci_high"], language))
             cells.append({
                 "change": format_number(result["change"], language, signed=True),
-                "interval": _("%(low)s to %(high)s", low=format_number(result["ci_low"], language),
-                              high=format_number(result["ci_high"], language)),
+                "interval": interval,
                 "few": bool(result["small_sample"]),
+                "clear": bool(result.get("changed")),
             })
         return {"label": label, "kind": kind, "means": means, "changes": cells}
 
@@ -396,8 +401,9 @@ def _dimension_rows(entry: dict, instrument: Instrument, language: str) -> list[
         if figures["suppressed"]:
             rows.append([name, hidden_text(_), "–", "–"])
             continue
-        agreement = "–" if figures["rwg_j"] is None else \
-            f"{agreement_text(figures['agreement'], _)} ({format_number(figures['rwg_j'], language, 2)})"
+        agreement = "–" if figures["rwg_j_star"] is None else \
+            f"{agreement_text(figures['agreement'], _, figures['no_band'])} " \
+            f"({format_number(figures['rwg_j_star'], language, 2)})"
         rows.append([name, format_number(figures["mean"], language), str(figures["n"]), agreement])
     return rows
 
@@ -428,10 +434,10 @@ def _item_rows(entry: dict, instrument: Instrument, language: str) -> list[dict]
         if figures.get("suppressed"):
             note = hidden_text(_)
         else:
-            note = _("dimension mean %(mean)s, rwg(j) %(rwg)s, %(band)s agreement",
+            note = _("dimension mean %(mean)s, r*wg(J) %(rwg)s, agreement: %(band)s",
                      mean=format_number(figures.get("mean"), language),
-                     rwg=format_number(figures.get("rwg_j"), language, 2),
-                     band=agreement_text(figures.get("agreement"), _))
+                     rwg=format_number(figures.get("rwg_j_star"), language, 2),
+                     band=agreement_text(figures.get("agreement"), _, figures.get("no_band")))
         rows.append({"kind": "dimension", "label": dimension.name.get(language), "note": note})
         for item in members:
             result = items.get(item.key)
@@ -446,7 +452,7 @@ def _item_rows(entry: dict, instrument: Instrument, language: str) -> list[dict]
                     f"{format_number(result['q1'], language)}–{format_number(result['q3'], language)}",
                     f"{format_number(result['min'], language, 0)}–{format_number(result['max'], language, 0)}",
                     format_number(result["rwg"], language, 2),
-                    agreement_text(result["agreement"], _),
+                    agreement_text(result["agreement"], _, result["no_band"]),
                 ]
             rows.append(row)
     return rows

@@ -37,8 +37,11 @@ def near(actual, expected):
 
 
 def reference_scores(answers):
-    """Each respondent's mean of their numeric answers; respondents with none left out."""
-    answered = ~np.isnan(answers).all(axis=1)
+    """Each respondent's mean of their numeric answers, for who answered enough of the items (all of
+    one or two, at least half of more); the others left out."""
+    items = answers.shape[1]
+    enough = items if items <= 2 else int(np.ceil(items / 2))
+    answered = (~np.isnan(answers)).sum(axis=1) >= enough
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)
         return np.nanmean(answers[answered], axis=1)
@@ -83,7 +86,7 @@ def test_figures_match_a_reference(points, scale_min, dimension_sizes, n, cannot
             near(item["median"], float(np.median(values)))
             near(item["q1"], float(np.percentile(values, 25)))
             near(item["q3"], float(np.percentile(values, 75)))
-            near(item["ad_m"], float(np.abs(values - values.mean()).mean()))
+            near(item["ad_m"], float(np.abs(values - values.mean()).mean()) if values.size >= 2 else None)
             if values.size >= 2:
                 variances[item["key"]] = values.var(ddof=1)
                 near(item["sd"], values.std(ddof=1))
@@ -96,11 +99,9 @@ def test_figures_match_a_reference(points, scale_min, dimension_sizes, n, cannot
             near(dimension["mean"], float(scores.mean()) if scores.size else None)
             near(dimension["sd"], float(scores.std(ddof=1)) if scores.size >= 2 else None)
             item_variances = [variances[key] for key in dimension["items"] if key in variances]
-            expected = None
-            if item_variances:
-                j, ratio = len(item_variances), np.mean(item_variances) / sigma2
-                expected = 0.0 if ratio >= 1 else j * (1 - ratio) / (j * (1 - ratio) + ratio)
-            near(dimension["rwg_j"], expected)
+            # r*wg(J): one minus the mean item variance over the random one (Lindell et al. 1999).
+            expected = 1 - np.mean(item_variances) / sigma2 if item_variances else None
+            near(dimension["rwg_j_star"], expected)
 
     comparison = summary["comparisons"][0]
     assert (comparison["from_round"], comparison["to_round"], comparison["comparable"]) == (1, 2, True)
@@ -140,7 +141,7 @@ def check_change(change, earlier, later):
     if earlier.size < 2 or later.size < 2:
         assert change["ci_low"] is None
     elif earlier.var() == 0 and later.var() == 0:
-        near(change["ci_low"], change["change"])
+        assert change["ci_low"] is None and change["ci_high"] is None  # never an interval of zero width
     else:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", RuntimeWarning)
@@ -159,25 +160,40 @@ def test_shape_follows_the_contract():
     summary = run(table_data(instrument, realistic_table(), cannot_assess=0.05), instrument, rounds=(1, 2, 3))
     assert list(summary) == ["schema", "programme", "instrument", "filters", "min_group_size", "agreement",
                              "rounds", "professions", "comparisons", "trend", "prompts"]
-    assert summary["schema"] == "spindeln.summary/1"
+    assert summary["schema"] == "spindeln.summary/2"
     assert summary["instrument"] == {"id": "spindeln-stis", "version": "1",
                                      "scale": {"min": 1, "max": 10, "points": 10}}
     assert summary["filters"] == {"rounds": [1, 2, 3], "unit": None, "profession": None}
-    assert summary["agreement"]["ad_m_cutoff"] == pytest.approx(10 / 6)
+    assert summary["agreement"]["ad_m_cutoff"] == pytest.approx(10 / 6)  # reported, part of no band
+    assert summary["agreement"]["fewest_for_a_band"] == 3
     entry = summary["rounds"][0]
-    assert list(entry) == ["number", "label", "instrument", "n_respondents", "suppressed", "items", "dimensions"]
+    assert list(entry) == ["number", "label", "instrument", "n_respondents", "suppressed", "items", "dimensions",
+                           "icc"]
     assert [item["key"] for item in entry["items"]] == list(instrument.item_keys)
     assert list(entry["items"][0]) == ["key", "dimension", "suppressed", "n", "cannot_assess", "counts", "mean",
-                                       "sd", "median", "q1", "q3", "min", "max", "ad_m", "rwg", "agreement"]
+                                       "sd", "median", "q1", "q3", "min", "max", "ad_m", "rwg", "rwg_star",
+                                       "rwg_skewed", "awg", "p_agreement", "p_agreement_skewed", "p_spread",
+                                       "p_ad_m", "agreement", "no_band"]
+    assert list(entry["dimensions"][0]) == ["key", "items", "suppressed", "n", "mean", "sd", "rwg_j_star",
+                                            "p_agreement", "agreement", "no_band"]
+    assert [icc["key"] for icc in entry["icc"]] == [*instrument.item_keys, "regelverk", "organisation", "synsatt",
+                                                    "sammanhang", "all"]
     assert list(entry["items"][0]["counts"]) == [str(value) for value in range(1, 11)]
     assert [d["key"] for d in entry["dimensions"]] == ["regelverk", "organisation", "synsatt", "sammanhang", "all"]
     assert entry["dimensions"][0]["items"] == ["q1", "q2"]
+    # The whole instrument is its seven core items: the context group (q8, q9) stays out.
+    assert entry["dimensions"][-1]["items"] == [f"q{i}" for i in range(1, 8)]
+    change = summary["comparisons"][0]["items"][0]
+    assert list(change) == ["key", "from_mean", "to_mean", "change", "ci_low", "ci_high", "cliffs_delta",
+                            "delta_low", "delta_high", "p_value", "small_sample", "from_cannot_assess",
+                            "to_cannot_assess", "suppressed", "p_adjusted", "changed"]
+    assert set(summary["comparisons"][0]["composition"]) == {"from", "to", "differs", "common_units", "within_common"}
     assert [(c["from_round"], c["to_round"]) for c in summary["comparisons"]] == [(1, 2), (2, 3), (1, 3)]
     assert [p["round"] for p in summary["trend"]["items"][0]["points"]] == [1, 2, 3]
     assert [p["round"] for p in summary["professions"]] == [1, 2, 3]
     assert set(summary["professions"][0]["items"][0]["means"]) == set(PROFESSIONS.values())
-    assert 0 < len(summary["prompts"]) <= 8
-    assert {p["kind"] for p in summary["prompts"]} <= {"lowest", "disagreement", "change", "gap"}
+    assert len(summary["prompts"]) <= 9
+    assert {p["kind"] for p in summary["prompts"]} <= {"lowest", "disagreement", "change", "no_clear_change", "gap"}
     assert all(p["round"] == 3 for p in summary["prompts"])
     json.dumps(summary, allow_nan=False)
 

@@ -93,7 +93,7 @@ def test_unknown_filters_and_kinds_are_404_not_errors(client, demo):
 def test_the_api_serves_the_summary_contract(client, demo):
     login(client, "demo@example.org", "spindeln-demo")
     summary = client.get("/api/v1/programmes/stis-ytterstaden/summary?round=5&round=6&unit=Farsta").get_json()
-    assert summary["schema"] == "spindeln.summary/1"
+    assert summary["schema"] == "spindeln.summary/2"
     assert summary["filters"] == {"rounds": [5, 6], "unit": "Farsta", "profession": None}
     assert [r["number"] for r in summary["rounds"]] == [5, 6]
     assert summary["instrument"]["id"] == "spindeln-stis"

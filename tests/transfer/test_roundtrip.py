@@ -167,7 +167,7 @@ def test_the_codebook_csv_documents_cannot_assess_and_the_comments(demo):
 
 def test_summary_exports_follow_the_contract_with_hidden_figures_empty(demo):
     summary = json.loads(summary_download(demo, "json").data)
-    assert summary["schema"] == "spindeln.summary/1"
+    assert summary["schema"] == "spindeln.summary/2"
     assert summary["filters"]["rounds"] == [1, 2, 3, 4, 5, 6]
 
     text = summary_download(demo, "csv").data.decode("utf-8-sig")
