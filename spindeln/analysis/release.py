@@ -509,14 +509,47 @@ def decide_round(respondents: np.ndarray, answered: np.ndarray, scored: Mapping[
         # The round's head count is shown whatever its size (it is the live count), but a round of
         # fewer than min people shows no other figure: its total is hidden like any small group.
         head = Suppression(cells=head.cells, units=head.units, professions=head.professions, total=True)
-    items = tuple(protect(answered[..., item], min_group_size, present=present, costs=respondents, start=head)
-                  for item in range(answered.shape[-1]))
+    items = [protect(answered[..., item], min_group_size, present=present, costs=respondents, start=head)
+             for item in range(answered.shape[-1])]
     dimensions = {}
     for key, members in dimension_items.items():
         start = union(head, *(items[item] for item in members)) if members else head
         dimensions[key] = protect(np.asarray(scored[key], dtype=np.int64), min_group_size, present=present,
                                   costs=respondents, start=start)
-    return RoundRelease(respondents=head, items=items, dimensions=dimensions)
+    # Items that share a dimension are hidden together, and with it: where a dimension is hidden but
+    # one of its items shown, the item's answers and the dimension's n, mean and SD give the other
+    # items' answers in integers (joint counts), which no linear rule sees. Hiding more keeps every
+    # table protected.
+    for group_items, group_dimensions in _linked(answered.shape[-1], dimension_items):
+        together = union(*(items[item] for item in group_items), *(dimensions[key] for key in group_dimensions))
+        for item in group_items:
+            items[item] = together
+        for key in group_dimensions:
+            dimensions[key] = together
+    return RoundRelease(respondents=head, items=tuple(items), dimensions=dimensions)
+
+
+def _linked(item_count: int, dimension_items: Mapping[str, Sequence[int]]) -> list[tuple[list[int], list[str]]]:
+    """The items joined through shared dimensions, each group with its dimensions (items alone left out)."""
+    group = list(range(item_count))
+
+    def root(item: int) -> int:
+        while group[item] != item:
+            group[item] = group[group[item]]
+            item = group[item]
+        return item
+
+    for members in dimension_items.values():
+        for item in members[1:]:
+            group[root(item)] = root(members[0])
+    linked: dict[int, tuple[list[int], list[str]]] = {}
+    for key, members in dimension_items.items():
+        if members:
+            linked.setdefault(root(members[0]), ([], []))[1].append(key)
+    for item in range(item_count):
+        if root(item) in linked:
+            linked[root(item)][0].append(item)
+    return list(linked.values())
 
 
 def hidden_share(weights: np.ndarray, decision: Suppression, min_group_size: int) -> tuple[int, int]:

@@ -6,7 +6,7 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from analysis_helpers import PROFESSIONS, PROGRAMME, UNITS, make_instrument, round_infos, table_data
+from analysis_helpers import PROFESSIONS, PROGRAMME, UNITS, make_instrument, round_infos, shipped_instrument, table_data
 from spindeln.analysis.summary import summarise
 from spindeln.analysis.suppression import suppress
 
@@ -140,18 +140,30 @@ def test_whole_round_head_count_is_always_shown():
     assert unit["suppressed"] and unit["n_respondents"] is None
 
 
-def test_item_answered_by_too_few_is_suppressed_in_a_shown_group():
+def test_item_answered_by_too_few_is_suppressed_in_a_shown_group_with_the_items_it_shares_a_dimension_with():
     instrument = make_instrument(dimension_sizes=(2,))
     data = table_data(instrument, {(1, HASSELBY, ADVISERS): 5, (1, HASSELBY, PRESCHOOL): 5,
                                    (1, HASSELBY, BVC): 5})
     data.answers[:, 0] = np.nan
     data.answers[:2, 0] = 7  # two advisers rate q1; everybody else cannot assess it
-    data.answers[:, 1] = np.nan  # nobody can assess q2: nothing to hide
     rounds = summary(data, instrument)["rounds"][0]
     q1, q2 = rounds["items"]
+    assert not rounds["suppressed"] and rounds["n_respondents"] == 15
     assert q1["suppressed"] and q1["mean"] is None and q1["cannot_assess"] is None
-    assert not q2["suppressed"] and q2["n"] == 0 and q2["cannot_assess"] == 15 and q2["mean"] is None
-    assert q2["counts"] == {str(value): 0 for value in range(1, 11)}
+    # q2's answers beside the dimension's n, mean and SD would give q1's: they are hidden together.
+    assert q2["suppressed"] and q2["mean"] is None and q2["counts"] is None
+    assert rounds["dimensions"][0]["suppressed"]
+
+
+def test_a_context_item_stays_shown_when_a_core_item_is_hidden():
+    instrument = shipped_instrument()
+    data = table_data(instrument, {(1, HASSELBY, ADVISERS): 5, (1, HASSELBY, PRESCHOOL): 5,
+                                   (1, HASSELBY, BVC): 5})
+    data.answers[2:, 0] = np.nan  # only two rate the first core item
+    items = summary(data, instrument)["rounds"][0]["items"]
+    context = {item.key for dimension in instrument.dimensions if dimension.context
+               for item in instrument.items_of(dimension.key)}
+    assert context and all(item["suppressed"] == (item["key"] not in context) for item in items)
 
 
 def test_rounds_are_never_pooled():

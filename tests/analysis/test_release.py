@@ -142,11 +142,27 @@ def test_dimensions_hide_what_their_items_hide_and_items_what_the_head_counts_hi
     answered[0, 0, 0] = 2  # two of the five rated the first item
     decided = decide_round(heads, answered, {"d": heads, "all": heads}, {"d": [0, 1], "all": [0, 1, 2]}, 3)
     assert decided.respondents.cells[2, 0] and not decided.respondents.cells[0, 0]  # the two in the third unit
-    assert decided.items[0].cells[0, 0] and not decided.items[1].cells[0, 0]
+    assert decided.items[0].cells[0, 0]
     for key in ("d", "all"):
         assert (decided.dimensions[key].cells >= decided.items[0].cells).all()
     for item in decided.items:
         assert (item.cells >= decided.respondents.cells).all() and (item.units >= decided.respondents.units).all()
+
+
+def test_items_that_share_a_dimension_are_hidden_together_and_with_it():
+    heads = np.array([[5, 6, 6], [4, 3, 5], [2, 4, 4]])
+    answered = np.stack([heads, heads, heads, heads], axis=-1)
+    answered[0, 0, 0] = 2  # two of the five rated the first item
+    decided = decide_round(heads, answered, {"d": heads, "all": heads, "e": heads},
+                           {"d": [0, 1], "all": [0, 1, 2], "e": [3]}, 3)
+    linked = [decided.items[0], decided.items[1], decided.items[2], decided.dimensions["d"], decided.dimensions["all"]]
+    first = linked[0]
+    assert all((entry.cells == first.cells).all() and (entry.units == first.units).all()
+               and (entry.professions == first.professions).all() and entry.total == first.total
+               for entry in linked)
+    assert linked[0].cells[0, 0]
+    # The fourth item is in no dimension with the others: the head counts' decision is enough for it.
+    assert not decided.items[3].cells[0, 0] and not decided.dimensions["e"].cells[0, 0]
 
 
 def test_a_round_of_fewer_than_min_shows_its_head_count_and_nothing_else():
