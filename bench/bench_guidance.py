@@ -10,11 +10,13 @@ handout and the meeting use, with the shipped instrument (nine items on 1–10).
    person), the share of pairs with any "change" prompt (family-wise: at least one item called
    changed). Goal: at most 5 %.
 2. **Power**: the share of pairs, 20 people a round, in which a real shift of one point (every
-   item, or one item only) is called a change.
+   item, or one item only) is called a change, per item and per core dimension.
 3. **Agreement on random answers**: uniform random answers of groups of n, the share of items called
-   "high" (and "moderate") agreement, at every n where a band is given. Goal: at most 5 % high.
+   "high" (and "moderate") agreement, at every n where a band is given, beside the probability the
+   null distribution itself gives. Goal: at most 5 % high.
 4. **Other prompts on noise**: "rated low" where answers centre on the scale's middle, "professions
-   differ" where three professions answer alike; the share of rounds with one.
+   differ" where three professions answer alike; the share of rounds with one (goal: at most 5 %);
+   and how often an item rated two points below the middle is called low.
 5. **Who answered**: round 1 from units A and B, round 2 from B and C, the same answers within each
    unit (A low, C high): the share of pairs with a change prompt for the programme.
 
@@ -32,6 +34,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from spindeln.analysis import agreement  # noqa: E402
 from spindeln.analysis.data import ResponseData, RoundInfo  # noqa: E402
 from spindeln.analysis.summary import summarise  # noqa: E402
 from spindeln.instrument import load_instrument, shipped_instrument_files  # noqa: E402
@@ -72,6 +75,17 @@ def summary(rounds: list[np.ndarray], units: list[np.ndarray] | None = None, pro
                      units={u: f"u{u}" for u in unit_ids}, professions={p: f"p{p}" for p in profession_ids})
 
 
+def exact_high(n: int, points: int = 10) -> float:
+    """P("high agreement") for n uniform random answers, from the null distribution the band uses:
+    the share of random groups whose variance is both small enough for rwg ≥ .70 and rare enough."""
+    null = agreement.null_spread(n, points)
+    if not null.variances.size:
+        return 0.0
+    rwg = 1 - null.variances / agreement.uniform_variance(points)
+    rare = np.cumsum(null.variance_weights) < agreement.ALPHA
+    return float(null.variance_weights[(rwg >= agreement.HIGH_RWG) & rare].sum())
+
+
 def kinds(result) -> set[str]:
     return {prompt["kind"] for prompt in result["prompts"]}
 
@@ -99,15 +113,20 @@ def main() -> int:
         print(f"   {n:9d}  " + "".join(f"{share:>9.1%} " for share in cells))
 
     print("\n2. Power, 20 people a round (centred answers), a real shift of one point:")
-    every = single = 0
+    every = single = any_item = dimensions = 0
     for _ in range(reps):
         result = summary([answers(rng, 20, "centred"), answers(rng, 20, "centred", shift=1.0)])
-        every += sum(entry["changed"] for entry in result["comparisons"][0]["items"]) / 9
+        comparison = result["comparisons"][0]
+        every += sum(entry["changed"] for entry in comparison["items"]) / 9
+        any_item += "change" in kinds(result)
+        core = [entry for entry in comparison["dimensions"] if entry["key"] in ("regelverk", "organisation", "synsatt")]
+        dimensions += sum(entry["changed"] for entry in core) / len(core)
         shift = np.zeros(9)
         shift[0] = 1.0
         result = summary([answers(rng, 20, "centred"), answers(rng, 20, "centred", shift=shift)])
         single += result["comparisons"][0]["items"][0]["changed"]
-    print(f"   every item shifted: each item called changed in {every / reps:.1%} of pairs")
+    print(f"   every item shifted: each item called changed in {every / reps:.1%} of pairs, each core dimension in "
+          f"{dimensions / reps:.1%}, some change prompt in {any_item / reps:.1%}")
     print(f"   one item shifted:   called changed in {single / reps:.1%} of pairs")
 
     print(f"\n3. Agreement on uniform random answers: share of items called high / moderate ({reps} groups each; "
@@ -122,14 +141,25 @@ def main() -> int:
             print(f"   n = {n:2d}: no band (too few to tell agreement from chance)")
             continue
         high, moderate = shown.count("high") / len(shown), shown.count("moderate") / len(shown)
-        ok &= high <= 0.05
-        print(f"   n = {n:2d}: high {high:5.1%}, moderate {moderate:5.1%}, unclear {shown.count('unclear') / len(shown):5.1%}")
+        exact = exact_high(n)
+        ok &= exact <= 0.05 and high <= 0.05 + 2 * np.sqrt(0.05 * 0.95 / len(shown))
+        print(f"   n = {n:2d}: high {high:5.1%} (the null's own probability {exact:5.2%}), moderate {moderate:5.1%}, "
+              f"unclear {shown.count('unclear') / len(shown):5.1%}")
 
     print(f"\n4. Other prompts on noise ({reps} rounds each):")
-    for n in (10, 30):
-        low = sum("lowest" in kinds(summary([answers(rng, n, "uniform")])) for _ in range(reps))
-        print(f"   rated low, uniform answers centred on the middle, n = {n}: {low / reps:.1%}")
-        ok &= low / reps <= 0.05 + 2 * np.sqrt(0.05 * 0.95 / reps)
+    for n in (5, 10, 30):
+        for kind in ("uniform", "centred"):
+            low = sum("lowest" in kinds(summary([answers(rng, n, kind)])) for _ in range(reps))
+            print(f"   rated low, {kind} answers around the middle, n = {n}: {low / reps:.1%}")
+            ok &= low / reps <= 0.05 + 2 * np.sqrt(0.05 * 0.95 / reps)
+    found = 0
+    for _ in range(reps):
+        shift = np.zeros(9)
+        shift[0] = -2.0
+        found += any(prompt["kind"] == "lowest" and prompt["item"] == INSTRUMENT.items[0].key
+                     for prompt in summary([answers(rng, 20, "centred", shift=shift)])["prompts"])
+    print(f"   power: one item two points below the middle (the others around it), n = 20: rated low in "
+          f"{found / reps:.1%}")
     for n in (5, 15):
         gap = 0
         for _ in range(reps):

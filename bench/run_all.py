@@ -3,7 +3,9 @@
 One run prints what issue #7 asks to see together: the meeting load against its floor
 (`bench_meeting.py`), the crash check (`bench_crash.py`) and the data-scale timings on SQLite and
 PostgreSQL (`bench_scale.py`); then the PDF handout against bare WeasyPrint (`bench_report.py`) and
-what the anonymity release hides and how long it takes to decide (`bench_release.py`).
+what the anonymity release hides and how long it takes to decide (`bench_release.py`), what an
+integer-programming attacker still learns of hidden small groups (`bench_integer_attack.py`, no
+goal: the rule's documented limit), and how often the guidance speaks on noise (`bench_guidance.py`).
 Each runs in a process of its own, one after the other, so none measures another's load. The last
 lines say which met their goals; the exit status is 1 when any did not.
 
@@ -31,6 +33,8 @@ def plan(quick: bool) -> list[tuple[str, list[str]]]:
             ("data scale", ["bench_scale.py", "--municipalities", "30"]),
             ("PDF handout", ["bench_report.py", "--repeat", "1"]),
             ("anonymity release", ["bench_release.py", "--cities", "10", "--national-units", "300"]),
+            ("integer attacker", ["bench_integer_attack.py", "--rounds", "6"]),
+            ("guidance on noise", ["bench_guidance.py", "--reps", "20"]),
         ]
     return [
         ("meeting load", ["bench_meeting.py"]),
@@ -39,6 +43,8 @@ def plan(quick: bool) -> list[tuple[str, list[str]]]:
         ("data scale", ["bench_scale.py"]),
         ("PDF handout", ["bench_report.py"]),
         ("anonymity release", ["bench_release.py"]),
+        ("integer attacker", ["bench_integer_attack.py"]),
+        ("guidance on noise", ["bench_guidance.py"]),
     ]
 
 

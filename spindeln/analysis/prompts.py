@@ -1,16 +1,20 @@
 """Discussion prompts: the few findings of a round worth talking about at a meeting.
 
-A prompt is a finding, not a number: each kind is given only where its test holds after Holm's
-correction across the items tested together (`change.holm`), so that a meeting is not sent after
+A prompt is a finding, not a number: each kind is given only where its test holds after a correction
+across the items tested together (Benjamini–Hochberg's, `change.benjamini_hochberg`, for low ratings
+and changes; Holm's, `change.holm`, for the professions' gaps), so that a meeting is not sent after
 noise. The prompts are data (a kind, the round, the item and the figures behind it); the pages and
 the PDF word them. At most two of each kind, in this order:
 
-- "lowest": items rated clearly on the low side: their mean is below the middle of the scale by a
-  one-sided t test, Holm-corrected across the items; the lowest of them first;
+- "lowest": items rated clearly on the low side: more answers below the middle of the scale than
+  above it, by a one-sided sign test (exact binomial; answers at the middle of an odd scale left
+  out), corrected across the items by Benjamini–Hochberg; the lowest mean first. (A t test of the mean against the
+  middle says "low" too often on ten-point answers of ten people: its far tail, where Holm's
+  correction looks, is not exact for them);
 - "disagreement": items whose ratings are split (more spread than random answers, significantly)
   or spread widely (low agreement, rwg < .50); split first, then by rwg, ties by the larger SD;
 - "change": items whose change since the previous selected round holds (Brunner–Munzel,
-  Holm-corrected across the items); the largest |Cliff's delta| first. Where the units that
+  corrected with the dimensions by Benjamini–Hochberg); the largest |Cliff's delta| first. Where the units that
   answered differ between the rounds, the change of the units that answered both is used when the
   release shows it, and the prompt says so;
 - "no_clear_change": where rounds were compared and no item's change holds: said plainly;
@@ -20,11 +24,9 @@ the PDF word them. At most two of each kind, in this order:
 
 from __future__ import annotations
 
-import math
+from scipy.stats import binom
 
-from scipy.special import stdtr
-
-from spindeln.analysis.change import ALPHA, holm
+from spindeln.analysis.change import ALPHA, benjamini_hochberg
 from spindeln.analysis.schema import Comparison, ItemEntry, ProfessionsEntry, PromptEntry, RoundEntry
 
 #: How many prompts of one kind at most.
@@ -39,9 +41,9 @@ def discussion_prompts(round_entry: RoundEntry, comparison: Comparison | None,
     prompts: list[PromptEntry] = []
 
     low = _clearly_low(round_entry["items"], (scale[0] + scale[1]) / 2)
-    for item, p_adjusted in sorted(low, key=lambda pair: pair[0]["mean"])[:PER_KIND]:
+    for item, (below, above), p_adjusted in sorted(low, key=lambda found: found[0]["mean"])[:PER_KIND]:
         prompts.append(_prompt("lowest", number, item["key"], mean=item["mean"], n=item["n"], sd=item["sd"],
-                               p_adjusted=p_adjusted))
+                               below=below, above=above, p_adjusted=p_adjusted))
 
     disputed = [item for item in round_entry["items"] if item["agreement"] in ("split", "low")]
     disputed.sort(key=lambda item: (item["agreement"] != "split", item["rwg"], -(item["sd"] or 0)))
@@ -61,16 +63,21 @@ def discussion_prompts(round_entry: RoundEntry, comparison: Comparison | None,
     return prompts
 
 
-def _clearly_low(items: list[ItemEntry], middle: float) -> list[tuple[ItemEntry, float]]:
-    """The items whose mean lies below the scale's middle by a one-sided t test, Holm-corrected."""
+def _clearly_low(items: list[ItemEntry], middle: float) -> list[tuple[ItemEntry, tuple[int, int], float]]:
+    """The items with more answers below the scale's middle than above it, by a one-sided sign test,
+    corrected across the items (Benjamini–Hochberg): each with (answers below, answers above) and its
+    adjusted p-value."""
     p_values: list[float | None] = []
+    sides: list[tuple[int, int]] = []
     for item in items:
-        if item["mean"] is None or not item["sd"] or item["n"] is None or item["n"] < 2:
-            p_values.append(None)
-            continue
-        t = (item["mean"] - middle) / (item["sd"] / math.sqrt(item["n"]))
-        p_values.append(float(stdtr(item["n"] - 1, t)))
-    return [(item, adjusted) for item, adjusted in zip(items, holm(p_values))
+        counts = item["counts"] or {}
+        below = sum(count for value, count in counts.items() if float(value) < middle)
+        above = sum(count for value, count in counts.items() if float(value) > middle)
+        sides.append((below, above))
+        # P(at least `below` of the answers off the middle fall below it | each side equally likely).
+        p_values.append(float(binom.sf(below - 1, below + above, 0.5)) if below + above and item["mean"] is not None
+                        else None)
+    return [(item, side, adjusted) for item, side, adjusted in zip(items, sides, benjamini_hochberg(p_values))
             if adjusted is not None and adjusted < ALPHA]
 
 

@@ -139,7 +139,7 @@ class ChangeEntry(TypedDict):
     delta_high: float | None
     p_value: float | None
     p_adjusted: float | None
-    #: The change holds after Holm's correction across the items (or dimensions) compared together.
+    #: The change holds after Benjamini–Hochberg's correction across the items and dimensions compared together.
     changed: bool
     small_sample: bool | None
     from_cannot_assess: float | None

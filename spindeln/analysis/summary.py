@@ -20,7 +20,7 @@ from spindeln.analysis import agreement
 from spindeln.analysis.data import ResponseData, RoundInfo
 from spindeln.analysis.prompts import discussion_prompts
 from spindeln.analysis.stats import Distribution, cliffs_delta, describe, mean_interval, welch_interval
-from spindeln.analysis.change import ALPHA, brunner_munzel, holm, kruskal_wallis
+from spindeln.analysis.change import ALPHA, benjamini_hochberg, brunner_munzel, holm, kruskal_wallis
 from spindeln.analysis.release import RoundRelease, decide_round
 from spindeln.analysis.schema import (
     ChangeEntry,
@@ -737,8 +737,8 @@ def _round_pairs(analyses: list[_RoundAnalysis]) -> list[tuple[_RoundAnalysis, _
 def _compare(earlier: _RoundAnalysis, later: _RoundAnalysis) -> Comparison:
     """The change of every item and dimension from one round to another, tested and corrected.
 
-    Each item's change is tested (Brunner–Munzel, `change.brunner_munzel`) and the items' p-values
-    are Holm-corrected together, the dimensions' likewise: `changed` says whether the change holds.
+    Each item's and dimension's change is tested (Brunner–Munzel, `change.brunner_munzel`) and the
+    p-values are corrected together (Benjamini–Hochberg): `changed` says whether the change holds.
     Who answered is set side by side; where the units (or professions) that answered differ, the
     change of the units that answered both rounds is given too, as far as the releases show them.
     """
@@ -758,16 +758,16 @@ def _compare(earlier: _RoundAnalysis, later: _RoundAnalysis) -> Comparison:
         comparison["composition"] = None
         return comparison
     before_items = {item["key"]: item for item in earlier.entry["items"]}
-    comparison["items"] = _corrected([
+    items = [
         _change_entry(item.key, earlier.item_distributions[position], later.item_distributions[position],
                       cannot_assess=(_cannot_assess_share(before_items[item.key]),
                                      _cannot_assess_share(later.entry["items"][position])))
         for position, item in enumerate(later.instrument.items)
-    ])
-    comparison["dimensions"] = _corrected([
-        _change_entry(key, earlier.dimension_distributions[key], later.dimension_distributions[key])
-        for key in later.dimension_distributions
-    ])
+    ]
+    dimensions = [_change_entry(key, earlier.dimension_distributions[key], later.dimension_distributions[key])
+                  for key in later.dimension_distributions]
+    _corrected(items + dimensions)
+    comparison["items"], comparison["dimensions"] = items, dimensions
     comparison["composition"] = _composition_change(earlier, later)
     return comparison
 
@@ -781,8 +781,9 @@ def _cannot_assess_share(item: ItemEntry) -> float | None:
 
 
 def _corrected(entries: list[ChangeEntry]) -> list[ChangeEntry]:
-    """The entries with their p-values Holm-corrected together, and whether each change holds."""
-    for entry, adjusted in zip(entries, holm([entry["p_value"] for entry in entries])):
+    """The entries with their p-values corrected together (Benjamini–Hochberg: one family, the
+    items and dimensions of a comparison), and whether each change holds."""
+    for entry, adjusted in zip(entries, benjamini_hochberg([entry["p_value"] for entry in entries])):
         entry["p_adjusted"] = adjusted
         entry["changed"] = bool(adjusted is not None and adjusted < ALPHA)
     return entries

@@ -64,8 +64,9 @@ def _worded(prompt: dict, instrument: Instrument, professions: Mapping[str, str]
     label = next(item.label.get(language) for item in instrument.items if item.key == prompt["item"])
     if kind == "lowest":
         return Prompt(_("Rated low"), _(
-            "“%(item)s” is rated clearly on the low side: mean %(mean)s (n = %(n)s). What makes it hard here, "
-            "and what would help?", item=label, mean=num(figures["mean"]), n=figures["n"]))
+            "“%(item)s” is rated clearly on the low side: %(below)s of %(rated)s answers lie below the middle "
+            "of the scale (mean %(mean)s). What makes it hard here, and what would help?", item=label,
+            below=figures["below"], rated=figures["below"] + figures["above"], mean=num(figures["mean"])))
     if kind == "disagreement":
         if figures["agreement"] == "split":
             return Prompt(_("Split views"), _(

@@ -45,7 +45,10 @@ JSON_MIMETYPE = "application/json"
 RESPONSES_SHEET, CODEBOOK_SHEET, SUMMARY_SHEET = "responses", "codebook", "summary"
 CODEBOOK_COLUMNS = ["kind", "key", "dimension", "label_sv", "label_en", "text_sv", "text_en", "value"]
 SUMMARY_FIELDS = ["suppressed", "n", "cannot_assess", "mean", "sd", "median", "q1", "q3", "min", "max",
-                  "ad_m", "rwg", "agreement"]
+                  "ad_m", "rwg", "agreement", "no_band", "rwg_star", "rwg_skewed", "awg", "p_agreement",
+                  "p_agreement_skewed", "p_spread", "p_ad_m", "rwg_j_star"]
+#: The units' share of the spread (docs/summary.md), per item and dimension, when no unit is selected.
+ICC_FIELDS = ["icc1", "icc2", "icc_units"]
 
 
 @dataclass(frozen=True)
@@ -176,19 +179,26 @@ def summary_of(programme: Programme) -> Summary:
 
 
 def summary_table(summary: Summary) -> tuple[list[str], list[list]]:
-    """The summary as one row per round × item with the contract's fields; hidden figures are empty."""
+    """The summary as one row per round × item, then per round × dimension (and the whole instrument,
+    "all"), with the contract's fields; hidden figures, and fields a level does not have, are empty."""
     scale = summary["instrument"]["scale"]
     values = [str(value) for value in range(scale["min"], scale["max"] + 1)]
-    header = [ROUND, "label", "instrument_id", "instrument_version", "n_respondents", "item", "dimension",
-              *SUMMARY_FIELDS, *(f"count_{value}" for value in values)]
+    header = [ROUND, "label", "instrument_id", "instrument_version", "n_respondents", "level", "item", "dimension",
+              *SUMMARY_FIELDS, *ICC_FIELDS, *(f"count_{value}" for value in values)]
     rows = []
     for entry in summary["rounds"]:
-        for item in entry["items"]:
-            counts = item["counts"] or {}
+        icc = {figures["key"]: figures for figures in entry.get("icc", [])}
+        start = [entry["number"], entry["label"], entry["instrument"]["id"], entry["instrument"]["version"],
+                 entry["n_respondents"]]
+        levels = [("item", item["key"], item["dimension"], item) for item in entry["items"]]
+        levels += [("dimension", None, dimension["key"], dimension) for dimension in entry["dimensions"]]
+        for level, item_key, dimension_key, figures in levels:
+            units = icc.get(item_key or dimension_key)
+            counts = figures.get("counts") or {}
             rows.append([
-                entry["number"], entry["label"], entry["instrument"]["id"], entry["instrument"]["version"],
-                entry["n_respondents"], item["key"], item["dimension"],
-                *(item[name] for name in SUMMARY_FIELDS),
+                *start, level, item_key, dimension_key,
+                *(figures.get(name) for name in SUMMARY_FIELDS),
+                *((None,) * 3 if units is None else (units["icc1"], units["icc2"], units["units"])),
                 *(counts.get(value) for value in values),
             ])
     return header, rows

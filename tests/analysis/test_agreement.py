@@ -14,10 +14,10 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from scipy.stats import brunnermunzel, kruskal
+from scipy.stats import brunnermunzel, false_discovery_control, kruskal
 
 from spindeln.analysis import agreement
-from spindeln.analysis.change import brunner_munzel, holm, kruskal_wallis
+from spindeln.analysis.change import benjamini_hochberg, brunner_munzel, holm, kruskal_wallis
 from spindeln.analysis.stats import Distribution
 from spindeln.analysis.summary import _icc
 
@@ -143,6 +143,14 @@ def test_brunner_munzel_matches_scipy_and_has_no_zero_width_interval():
     # Everyone 7, then everyone 8: a clear difference, and no interval to speak of.
     constant = brunner_munzel(Distribution.from_sample(np.full(6, 8.0)), Distribution.from_sample(np.full(6, 7.0)))
     assert constant.cliffs_delta == 1.0 and constant.delta_low is None and constant.p_value < 0.01
+
+
+def test_benjamini_hochberg_matches_scipy_and_keeps_untested_items_untested():
+    rng = np.random.default_rng(8)
+    for _ in range(50):
+        p_values = rng.random(rng.integers(1, 15)) ** 3
+        assert np.allclose(benjamini_hochberg(list(p_values)), false_discovery_control(p_values))
+    assert benjamini_hochberg([0.01, None, 0.04, 0.03, 0.2]) == pytest.approx([0.04, None, 0.16 / 3, 0.16 / 3, 0.2])
 
 
 def test_holm_and_kruskal_wallis():

@@ -241,3 +241,30 @@ def test_closing_a_round_renders_its_first_charts_so_the_meeting_and_handout_nee
         assert image.status_code == 200 and image.data.startswith(b"<?xml"), kind
     meeting = client.get("/meeting/stis-ytterstaden/rounds/7/radar")
     assert meeting.status_code == 200 and "Mätning 6" in text_of(meeting.data)
+
+
+def test_researchers_see_whether_the_units_differ_across_the_programme(client, demo):
+    from spindeln.auth.models import Role
+    from spindeln.auth.operations import add_user
+    from spindeln.db import db
+    from tests.conftest import PASSWORD
+
+    from spindeln.auth.operations import assign_programmes
+
+    add_user("forskare@example.org", PASSWORD, Role.researcher)
+    assign_programmes(add_user("samordnare@example.org", PASSWORD, Role.coordinator), [demo])
+    db.session.commit()
+    login(client, "forskare@example.org")
+    text = text_of(client.get(ROUND).data)
+    assert "Skiljer sig enheterna åt?" in text and "ICC(2)" in text
+    summary = client.get("/api/v1/programmes/stis-ytterstaden/summary?round=6").get_json()
+    first = summary["rounds"][0]["icc"][0]
+    shown = f"{first['icc2']:.2f}".replace(".", ",")
+    assert shown in text  # the page shows the summary's own figure
+    # Within one unit there is nothing between units to compare.
+    assert "ICC(2)" not in text_of(client.get(ROUND + "?unit=farsta").data)
+    client.post("/logout", data={"csrf_token": csrf_token(client, ROUND)})
+    login(client, "samordnare@example.org")
+    page = client.get(ROUND)
+    assert page.status_code == 200 and "radar.svg" in page.data.decode()
+    assert "ICC(2)" not in text_of(page.data)

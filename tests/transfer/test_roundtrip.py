@@ -172,17 +172,30 @@ def test_summary_exports_follow_the_contract_with_hidden_figures_empty(demo):
 
     text = summary_download(demo, "csv").data.decode("utf-8-sig")
     header, *rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=";"))
-    assert len(rows) == 6 * 9
-    for field in ("round", "label", "item", "dimension", "suppressed", "n", "mean", "sd", "rwg", "agreement",
-                  "count_1", "count_10"):
+    dimensions = len(summary["rounds"][0]["dimensions"])
+    assert dimensions == 5  # three core dimensions, the context group and the whole instrument
+    assert len(rows) == 6 * (9 + dimensions)
+    for field in ("round", "label", "level", "item", "dimension", "suppressed", "n", "mean", "sd", "rwg",
+                  "agreement", "p_agreement", "awg", "rwg_j_star", "icc1", "icc2", "count_1", "count_10"):
         assert field in header
+    by_level = {level: [row for row in rows if row[header.index("level")] == level] for level in ("item", "dimension")}
+    assert len(by_level["item"]) == 6 * 9 and len(by_level["dimension"]) == 6 * dimensions
+    # The programme's ICC across its units, per item and dimension, as the JSON has it.
+    first = summary["rounds"][0]
+    icc = {figures["key"]: figures for figures in first["icc"]}
+    row = by_level["dimension"][0]
+    key = row[header.index("dimension")]
+    expected = icc[key]["icc1"]
+    assert (row[header.index("icc1")] == "") == (expected is None)
+    if expected is not None:
+        assert float(row[header.index("icc1")].replace(",", ".")) == pytest.approx(expected)
     mean = rows[0][header.index("mean")]
     assert "," in mean and "." not in mean  # decimal comma for Swedish Excel
 
     workbook = openpyxl.load_workbook(io.BytesIO(summary_download(demo, "xlsx").data), read_only=True)
     sheet_rows = list(workbook["summary"].iter_rows(values_only=True))
     workbook.close()
-    assert len(sheet_rows) == 6 * 9 + 1
+    assert len(sheet_rows) == 6 * (9 + dimensions) + 1
     assert isinstance(sheet_rows[1][header.index("mean")], float)
 
 
@@ -199,7 +212,8 @@ def test_a_suppressed_row_is_marked_and_has_no_figures(programme, instrument):
     db.session.commit()
     text = summary_download(programme, "csv").data.decode("utf-8-sig")
     header, *rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=";"))
-    assert len(rows) == 9
+    assert len(rows) == 9 + 5  # nine items, four dimensions and the whole instrument
     for row in rows:
         assert row[header.index("suppressed")] == "1"
         assert row[header.index("mean")] == "" and row[header.index("n")] == "" and row[header.index("count_5")] == ""
+        assert row[header.index("p_agreement")] == "" and row[header.index("icc1")] == ""
